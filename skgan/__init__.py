@@ -1,0 +1,8 @@
+"""skgan: GAN-based transfer learning as scikit-learn estimators."""
+
+from ._data import Unsplit
+from .translation import CycleGANTranslator
+
+__version__ = "0.1.0"
+
+__all__ = ["CycleGANTranslator", "Unsplit", "__version__"]

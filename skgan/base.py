@@ -1,0 +1,356 @@
+"""BaseGAN: parameters, seeding, device, the fit driver, save/load and tags."""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._data import DomainSpec, check_input, sample_shape, validate_features
+from .nn import DISCRIMINATORS, GENERATORS, LOSSES
+from .training import AdversarialNet, apply_module, default_callbacks, seeded
+
+__all__ = ["BaseGAN", "resolve_device"]
+
+_FORMAT = "skgan-weights-1"
+
+
+def resolve_device(device):
+    """Turn ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', torch.device) into a string.
+
+    Raises ``ValueError`` for unknown names and for CUDA on a machine without it.
+
+    Examples
+    --------
+    >>> from skgan.base import resolve_device
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device; got {device!r}."
+        ) from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available; "
+            "use device='auto' or 'cpu'."
+        )
+    return str(dev)
+
+
+class BaseGAN(BaseEstimator, metaclass=ABCMeta):
+    """Base class of skgan's estimators. Not for direct use.
+
+    Subclasses validate their data, then call :meth:`_fit_adversarial` with
+    float32 tensors in the networks' scale; they provide the networks
+    (:meth:`_build_modules`) and the loss terms (:meth:`_objective`).
+    Parameters shared by every estimator are documented on each subclass.
+    """
+
+    _parameter_constraints: dict = {
+        "generator": [StrOptions({"auto", *GENERATORS})],
+        "discriminator": [StrOptions({"auto", *DISCRIMINATORS})],
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "image_shape": [tuple, list, None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "betas": [tuple, list],
+        "lr_decay": [Interval(Real, 0, 1, closed="both")],
+        "pool_size": [Interval(Integral, 0, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+    }
+
+    # ------------------------------------------------------------ subclass hooks
+    @abstractmethod
+    def _build_modules(self, source_shape, target_shape):
+        """Return ``(generators, discriminators)`` as two ``nn.ModuleDict``."""
+
+    @abstractmethod
+    def _objective(self):
+        """Return the :class:`~skgan.training.AdversarialObjective`."""
+
+    # ------------------------------------------------------------------ helpers
+    def _validate_domains(self, X, X_target, *, reset=True):
+        """Validate source and target arrays; return arrays and fitted specs.
+
+        Nothing is stored on the estimator except ``n_features_in_`` (and
+        ``feature_names_in_``), as ``validate_data`` does.
+        """
+        X_raw = X
+        X = check_input(X, input_name="X", ensure_min_samples=2)
+        validate_features(self, X_raw, X, reset=reset)
+        source_shape = sample_shape(X, self.image_shape, input_name="X")
+        if X_target is None:
+            warnings.warn(
+                f"{type(self).__name__}.fit got no X_target; fitting X as its own target "
+                "domain, which learns an identity-like mapping. Pass X_target=... "
+                "(unlabelled target-domain data).",
+                UserWarning,
+                stacklevel=3,
+            )
+            X_target = X
+        X_target = check_input(X_target, input_name="X_target", ensure_min_samples=2)
+        spatial = source_shape[1:] if len(source_shape) == 3 else None
+        target_shape = sample_shape(X_target, None, input_name="X_target", spatial=spatial)
+        if len(source_shape) != len(target_shape):
+            raise ValueError(
+                f"X holds {'images' if spatial else 'tabular data'} of shape "
+                f"{source_shape} but X_target holds samples of shape {target_shape}; both "
+                "domains must be images, or both tabular."
+            )
+        if spatial and target_shape[1:] != spatial:
+            raise ValueError(
+                f"X_target images are {target_shape[1]}x{target_shape[2]} but X images are "
+                f"{spatial[0]}x{spatial[1]}; both domains must have the same spatial size."
+            )
+        if not spatial and target_shape != source_shape:
+            raise ValueError(
+                f"X_target has {target_shape[0]} features but X has {source_shape[0]}; "
+                "tabular domains must have the same number of features."
+            )
+        source_spec = DomainSpec.fit(X, source_shape)
+        target_spec = DomainSpec.fit(X_target, target_shape)
+        return X, X_target, source_spec, target_spec
+
+    def _check_transform_input(self, X, spec, *, input_name="X"):
+        """Validate ``X`` at transform time against a fitted domain's shape."""
+        check_is_fitted(self)
+        X_raw = X
+        X = check_input(X, input_name=input_name)
+        if input_name == "X":
+            validate_features(self, X_raw, X, reset=False)
+        spatial = spec.shape[1:] if spec.is_image else None
+        image_shape = spec.shape if (spec.is_image and X.ndim == 2) else None
+        shape = sample_shape(X, image_shape, input_name=input_name, spatial=spatial)
+        if shape != spec.shape:
+            raise ValueError(
+                f"{input_name} samples have shape {shape} but this estimator was fitted on "
+                f"samples of shape {spec.shape}."
+            )
+        return X
+
+    def _seeds(self, random_state=None):
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        return [int(s) for s in rng.randint(0, 2**31 - 1, size=2)]
+
+    def _callbacks(self):
+        return default_callbacks(
+            max_epochs=self.max_epochs,
+            lr_decay=self.lr_decay,
+            verbose=self.verbose,
+            user_callbacks=self.callbacks,
+        )
+
+    def _make_net(self, generators, discriminators, *, seed, device):
+        betas = tuple(self.betas)
+        return AdversarialNet(
+            generators,
+            discriminator=discriminators,
+            objective=self._objective(),
+            seed=seed,
+            pool_size=getattr(self, "pool_size", 0),
+            criterion__mode=self.loss,
+            lr=self.lr,
+            optimizer__betas=betas,
+            discriminator_optimizer__betas=betas,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            callbacks=self._callbacks(),
+            device=device,
+            verbose=int(self.verbose),
+        )
+
+    def _fit_adversarial(self, source, y, target, *, source_shape, target_shape, fitted):
+        """Train on float32 CPU tensors and, on success only, set fitted attributes.
+
+        ``fitted`` maps attribute names to values set after training succeeds. With
+        ``warm_start`` and a fitted estimator, training continues from the current
+        weights; if it fails, weights, optimizers and history are restored.
+        """
+        device = resolve_device(self.device)
+        init_seed, train_seed = self._seeds()
+        warm = self.warm_start and hasattr(self, "net_")
+        if warm:
+            net = self.net_
+            old = (self.source_spec_.shape, getattr(self.target_spec_, "shape", None))
+            if old != (source_shape, target_shape):
+                raise ValueError(
+                    f"warm_start=True needs data of the shapes fitted before {old}; "
+                    f"got {(source_shape, target_shape)}."
+                )
+            backup, n_epochs = net.snapshot(), len(net.history)
+            net.set_params(max_epochs=self.max_epochs, callbacks=self._callbacks())
+            net.initialize_callbacks()
+        else:
+            with seeded(init_seed):
+                generators, discriminators = self._build_modules(source_shape, target_shape)
+            net = self._make_net(generators, discriminators, seed=train_seed, device=device)
+        net.target_data_ = target
+        try:
+            if warm:
+                net.partial_fit(source, y)
+            else:
+                net.fit(source, y)
+        except BaseException:
+            if warm:
+                net.restore(backup)
+                del net.history[n_epochs:]
+            raise
+        finally:
+            net.target_data_ = None
+        self.net_ = net
+        self.generator_ = net.module_
+        self.discriminator_ = net.discriminator_
+        self.history_ = net.history
+        self.device_ = str(net.device)
+        self.n_epochs_ = len(net.history)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        return self
+
+    def _generate(self, name, Z):
+        """Run generator ``name`` over the float32 CPU tensor ``Z``."""
+        return apply_module(
+            self.generator_[name], Z, batch_size=max(self.batch_size, 256), device=self.device_
+        )
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.non_deterministic = False
+        return tags
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "net_" in state:
+            # a model fitted on GPU and unpickled where there is none runs on CPU
+            self.device_ = str(self.net_.device)
+
+    # -------------------------------------------------------------- save/load
+    _fitted_spec_attrs = ("source_spec_", "target_spec_")
+    _fitted_array_attrs = ()
+
+    def save(self, path):
+        """Save weights and fitted state to ``path``; no pickled code is written.
+
+        The file is a ``torch.save`` archive of tensors, numbers and strings only,
+        read back with ``torch.load(..., weights_only=True)`` by :meth:`load`.
+        Training history, optimizer state and callbacks are not saved.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile, os
+        >>> from skgan import CycleGANTranslator
+        >>> rng = np.random.RandomState(0)
+        >>> X, Xt = rng.randn(64, 2), rng.randn(64, 2) + 1
+        >>> tr = CycleGANTranslator(max_epochs=1, random_state=0).fit(X, X_target=Xt)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.pt")
+        >>> tr.save(path)
+        >>> loaded = CycleGANTranslator.load(path)
+        >>> bool(np.allclose(loaded.transform(X), tr.transform(X)))
+        True
+        """
+        check_is_fitted(self)
+        params = {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in self.get_params(deep=False).items()
+            if isinstance(v, (str, int, float, bool, tuple, type(None)))
+        }
+        specs = {}
+        for name in self._fitted_spec_attrs:
+            spec = getattr(self, name)
+            specs[name] = None if spec is None else {
+                "shape": list(spec.shape),
+                "dtype": str(spec.dtype),
+                "offset": torch.as_tensor(spec.offset),
+                "scale": torch.as_tensor(spec.scale),
+            }
+        arrays = {n: torch.as_tensor(np.asarray(getattr(self, n))) for n in self._fitted_array_attrs}
+        payload = {
+            "format": _FORMAT,
+            "estimator": type(self).__name__,
+            "params": params,
+            "specs": specs,
+            "arrays": arrays,
+            "n_features_in": int(self.n_features_in_),
+            "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
+            "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
+        }
+        torch.save(payload, Path(path))
+
+    @classmethod
+    def load(cls, path, *, device="auto"):
+        """Load an estimator written by :meth:`save` (``weights_only=True``).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+        device : str, default="auto"
+            Where the loaded networks run.
+
+        Returns
+        -------
+        estimator : fitted instance of ``cls``
+        """
+        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+            raise ValueError(f"{path} is not a skgan weights file.")
+        if payload["estimator"] != cls.__name__:
+            raise ValueError(
+                f"{path} holds a {payload['estimator']}, not a {cls.__name__}; "
+                f"use {payload['estimator']}.load."
+            )
+        valid = cls().get_params(deep=False)
+        params = {k: (tuple(v) if isinstance(valid.get(k), tuple) else v)
+                  for k, v in payload["params"].items() if k in valid}
+        est = cls(**{**params, "device": device})
+        for name, spec in payload["specs"].items():
+            setattr(est, name, None if spec is None else DomainSpec(
+                shape=tuple(spec["shape"]),
+                dtype=np.dtype(spec["dtype"]),
+                offset=spec["offset"].numpy(),
+                scale=spec["scale"].numpy(),
+            ))
+        for name, value in payload["arrays"].items():
+            setattr(est, name, value.numpy())
+        est.n_features_in_ = payload["n_features_in"]
+        target_shape = getattr(est.target_spec_, "shape", None)
+        with seeded(0):
+            generators, discriminators = est._build_modules(est.source_spec_.shape, target_shape)
+        generators.load_state_dict(payload["generator"])
+        discriminators.load_state_dict(payload["discriminator"])
+        net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device))
+        net.initialize()
+        est.net_ = net
+        est.generator_ = net.module_
+        est.discriminator_ = net.discriminator_
+        est.history_ = net.history
+        est.device_ = str(net.device)
+        est.n_epochs_ = 0
+        return est

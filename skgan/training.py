@@ -1,0 +1,419 @@
+"""The adversarial training engine, built on skorch.
+
+:class:`AdversarialNet` is a :class:`skorch.NeuralNet` whose ``module_`` holds the
+generators and whose ``discriminator_`` holds the discriminators, each group with
+its own optimizer (``optimizer_`` and ``discriminator_optimizer_``), registered
+the skorch way so device moves, pickling and ``set_params`` work as in skorch.
+Its ``train_step`` alternates one generator update (discriminators frozen) and
+one discriminator update, as the reference CycleGAN code does. What the losses
+*are* comes from an :class:`AdversarialObjective`, supplied by each estimator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EpochTimer, LRScheduler, PassthroughScoring, PrintLog, ProgressBar
+from torch.optim.lr_scheduler import LambdaLR
+
+from .nn import GANLoss
+
+__all__ = [
+    "AdversarialNet",
+    "AdversarialObjective",
+    "ImagePool",
+    "LinearDecay",
+    "MultiOptimizerLRScheduler",
+    "apply_module",
+    "seeded",
+]
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Run a block with torch's CPU RNG seeded, restoring the caller's RNG after.
+
+    Module constructors draw their default initial weights (and spectral-norm
+    vectors) from torch's global RNG; building them in this block makes them a
+    function of ``seed`` alone and leaves the caller's global RNG state as it was.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
+
+
+def apply_module(module, X, *, batch_size, device):
+    """Run ``module`` in eval mode over ``X`` (a CPU tensor) in batches; CPU result."""
+    was_training = module.training
+    module.eval()
+    out = []
+    try:
+        with torch.no_grad():
+            for start in range(0, len(X), batch_size):
+                out.append(module(X[start : start + batch_size].to(device)).cpu())
+    finally:
+        module.train(was_training)
+    return torch.cat(out) if out else X[:0]
+
+
+class ImagePool:
+    """Buffer of past generated samples for discriminator updates.
+
+    From Shrivastava et al. (2017), as used by CycleGAN: once the pool holds
+    ``pool_size`` samples, each new sample is, with probability 0.5, swapped for a
+    random stored one, which is returned instead. ``pool_size=0`` returns the input.
+
+    Parameters
+    ----------
+    pool_size : int
+        Number of samples kept.
+    generator : torch.Generator
+        CPU generator for every random choice the pool makes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgan.training import ImagePool
+    >>> pool = ImagePool(4, torch.Generator().manual_seed(0))
+    >>> pool.query(torch.zeros(3, 2)).shape
+    torch.Size([3, 2])
+    """
+
+    def __init__(self, pool_size, generator):
+        self.pool_size = int(pool_size)
+        self.generator = generator
+        self.samples = []
+
+    def query(self, batch):
+        if self.pool_size == 0:
+            return batch
+        out = []
+        for sample in batch.detach():
+            if len(self.samples) < self.pool_size:
+                self.samples.append(sample.clone())
+                out.append(sample)
+            elif torch.rand((), generator=self.generator).item() < 0.5:
+                i = int(torch.randint(self.pool_size, (), generator=self.generator))
+                out.append(self.samples[i])
+                self.samples[i] = sample.clone()
+            else:
+                out.append(sample)
+        return torch.stack(out)
+
+
+class LinearDecay:
+    """Learning-rate factor: constant, then linear decay to zero over the last epochs.
+
+    The factor at (0-based) epoch ``e`` is ``1 - max(0, e + 1 - n_constant) /
+    (n_decay + 1)`` with ``n_constant = max_epochs - n_decay``: the reference
+    CycleGAN schedule. A plain callable class so that it pickles.
+
+    Parameters
+    ----------
+    max_epochs : int
+    decay_fraction : float in [0, 1]
+        Fraction of the epochs, at the end, over which the rate decays.
+
+    Examples
+    --------
+    >>> from skgan.training import LinearDecay
+    >>> f = LinearDecay(4, 0.5)
+    >>> [round(f(e), 3) for e in range(4)]
+    [1.0, 1.0, 0.667, 0.333]
+    """
+
+    def __init__(self, max_epochs, decay_fraction):
+        self.n_decay = int(round(max_epochs * decay_fraction))
+        self.n_constant = max_epochs - self.n_decay
+
+    def __call__(self, epoch):
+        return 1.0 - max(0, epoch + 1 - self.n_constant) / float(self.n_decay + 1)
+
+
+class MultiOptimizerLRScheduler(LRScheduler):
+    """skorch's :class:`~skorch.callbacks.LRScheduler` applied to *every* optimizer.
+
+    skorch's callback schedules only ``net.optimizer_``; a GAN has one optimizer
+    per network group. This subclass builds one scheduler per optimizer the net
+    registered and steps all of them; the learning rate recorded under
+    ``event_name`` is the generator optimizer's.
+
+    Examples
+    --------
+    >>> from torch.optim.lr_scheduler import LambdaLR
+    >>> from skgan.training import LinearDecay, MultiOptimizerLRScheduler
+    >>> cb = MultiOptimizerLRScheduler(LambdaLR, lr_lambda=LinearDecay(10, 0.5))
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.lr_schedulers_ = [self.lr_scheduler_] + [
+            self.policy_(getattr(net, name + "_"), **self.kwargs)
+            for name in net._optimizers
+            if name != "optimizer"
+        ]
+
+    def _step(self, net, lr_scheduler, score=None):
+        for scheduler in self.lr_schedulers_:
+            super()._step(net, scheduler, score=score)
+
+
+class AdversarialObjective:
+    """The loss terms of one GAN family; the engine does everything else.
+
+    Subclasses return dicts of named, already weighted scalar terms; the engine
+    sums them, backpropagates, steps the optimizers and records every term in the
+    history under its name. ``term_names`` lists them (generator terms first).
+    """
+
+    generator_terms = ()
+    discriminator_terms = ()
+
+    def generator_losses(self, net, source, target, y):
+        """Return ``(terms, fakes)``: loss terms and generated tensors for the D step."""
+        raise NotImplementedError
+
+    def discriminator_losses(self, net, source, target, fakes):
+        """Return the discriminator loss terms; ``fakes`` are detached."""
+        raise NotImplementedError
+
+
+class AdversarialNet(NeuralNet):
+    """skorch net that trains generators and discriminators adversarially.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The generator group (usually an :class:`torch.nn.ModuleDict`); becomes
+        ``module_``, optimised by ``optimizer_``.
+    discriminator : torch.nn.Module
+        The discriminator group; becomes ``discriminator_``, optimised by
+        ``discriminator_optimizer_`` (same class as ``optimizer``; its arguments go
+        with the ``discriminator_optimizer__`` prefix).
+    objective : AdversarialObjective
+        The loss terms.
+    seed : int
+        Seeds the CPU generator ``rng_`` behind shuffling, target sampling, the
+        image pools and noise.
+    pool_size : int
+        Size of each image pool (see :meth:`pool`).
+    criterion : default=GANLoss
+        The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
+    **kwargs
+        Anything :class:`skorch.NeuralNet` takes.
+
+    Notes
+    -----
+    The net's ``train_loss`` is the total generator loss (also recorded as
+    ``g_loss``); ``d_loss`` is the total discriminator loss; each loss term is
+    recorded under its own name, per batch and per epoch.
+
+    If training is interrupted (``KeyboardInterrupt``, including skorch's
+    ``EarlyStopping``) the weights and history of the last completed epoch are
+    kept. A non-finite loss raises :class:`FloatingPointError` before the
+    offending update.
+    """
+
+    def __init__(
+        self,
+        module,
+        *,
+        discriminator,
+        objective,
+        seed=0,
+        pool_size=50,
+        criterion=GANLoss,
+        optimizer=torch.optim.Adam,
+        **kwargs,
+    ):
+        # set before NeuralNet.__init__: afterwards skorch treats modules as components
+        self.discriminator = discriminator
+        self.objective = objective
+        self.seed = seed
+        self.pool_size = pool_size
+        kwargs.setdefault("train_split", None)
+        super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
+
+    # ----------------------------------------------------------------- set-up
+    @property
+    def _default_callbacks(self):
+        names = ("g_loss", "d_loss", *self.objective.generator_terms,
+                 *self.objective.discriminator_terms)
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            *[(n, PassthroughScoring(name=n, on_train=True)) for n in names],
+            ("print_log", PrintLog()),
+        ]
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.discriminator_ = self.initialized_instance(
+            self.discriminator, self.get_params_for("discriminator")
+        )
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        def trainable(named):
+            return [(n, p) for n, p in named if p.requires_grad]
+
+        args, kwargs = self.get_params_for_optimizer(
+            "optimizer", trainable(self.module_.named_parameters())
+        )
+        self.optimizer_ = self.optimizer(*args, **kwargs)
+        args, kwargs = self.get_params_for_optimizer(
+            "discriminator_optimizer", trainable(self.discriminator_.named_parameters())
+        )
+        self.discriminator_optimizer_ = self.optimizer(*args, **kwargs)
+        return self
+
+    def initialize(self):
+        super().initialize()
+        self.rng_ = torch.Generator().manual_seed(int(self.seed))
+        self.image_pools_ = {}
+        self._target_order = None
+        return self
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        kwargs = self.get_params_for("iterator_train")
+        kwargs.setdefault("batch_size", self.batch_size)
+        kwargs.setdefault("shuffle", True)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        # an incomplete last batch of one sample would break batch statistics
+        kwargs.setdefault("drop_last", len(dataset) > kwargs["batch_size"])
+        kwargs["generator"] = self.rng_
+        return self.iterator_train(dataset, **kwargs)
+
+    # ------------------------------------------------------- helpers for losses
+    def pool(self, name, batch):
+        """Query the image pool ``name`` (created on first use)."""
+        if name not in self.image_pools_:
+            self.image_pools_[name] = ImagePool(self.pool_size, self.rng_)
+        return self.image_pools_[name].query(batch)
+
+    def randn(self, *shape):
+        """Standard normal noise from ``rng_``, on the net's device."""
+        return torch.randn(*shape, generator=self.rng_).to(self.device)
+
+    def draw_target(self, n):
+        """Next ``n`` target samples: an endless walk over shuffled target data."""
+        data = self.target_data_
+        idx = []
+        while len(idx) < n:
+            if self._target_order is None or self._target_pos >= len(self._target_order):
+                self._target_order = torch.randperm(len(data), generator=self.rng_)
+                self._target_pos = 0
+            take = self._target_order[self._target_pos : self._target_pos + n - len(idx)]
+            self._target_pos += len(take)
+            idx.extend(take.tolist())
+        return data[torch.as_tensor(idx)].to(self.device)
+
+    # ------------------------------------------------------------- training
+    def _check_finite(self, loss, which, terms):
+        if not torch.isfinite(loss):
+            detail = ", ".join(f"{k}={v.item():.4g}" for k, v in terms.items())
+            raise FloatingPointError(
+                f"The {which} loss became {loss.item()} at epoch {len(self.history)} "
+                f"(batch {len(self.history[-1]['batches']) + 1}) [{detail}]; training "
+                "stopped before this update. Lower lr, or check the data for extreme values."
+            )
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        if isinstance(batch, (tuple, list)):
+            source, y = batch
+        else:
+            source, y = batch, None
+        source = source.to(self.device)
+        y = y.to(self.device) if isinstance(y, torch.Tensor) else None
+        has_target = getattr(self, "target_data_", None) is not None
+        target = self.draw_target(len(source)) if has_target else None
+        d_params = [p for g in self.discriminator_optimizer_.param_groups for p in g["params"]]
+
+        # generator update, discriminators frozen
+        for p in d_params:
+            p.requires_grad_(False)
+        self.optimizer_.zero_grad(set_to_none=True)
+        g_terms, fakes = self.objective.generator_losses(self, source, target, y)
+        g_loss = sum(g_terms.values())
+        self._check_finite(g_loss, "generator", g_terms)
+        g_loss.backward()
+        self.optimizer_.step()
+
+        # discriminator update on detached fakes
+        for p in d_params:
+            p.requires_grad_(True)
+        self.discriminator_optimizer_.zero_grad(set_to_none=True)
+        fakes = {k: v.detach() for k, v in fakes.items()}
+        d_terms = self.objective.discriminator_losses(self, source, target, fakes)
+        d_loss = sum(d_terms.values())
+        self._check_finite(d_loss, "discriminator", d_terms)
+        d_loss.backward()
+        self.discriminator_optimizer_.step()
+
+        record = self.history.record_batch
+        record("g_loss", g_loss.item())
+        record("d_loss", d_loss.item())
+        for name, value in {**g_terms, **d_terms}.items():
+            record(name, value.item())
+        return {"loss": g_loss.detach(), "y_pred": None}
+
+    # ----------------------------------------- keep the last completed epoch
+    def snapshot(self):
+        """Copy of every module's and optimizer's state."""
+        state = {}
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            state[name] = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        for name in self._optimizers:
+            state[name] = copy.deepcopy(getattr(self, name + "_").state_dict())
+        return state
+
+    def restore(self, state):
+        """Load a :meth:`snapshot` back."""
+        for name, value in state.items():
+            getattr(self, name + "_").load_state_dict(value)
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        self.epoch_complete_ = False
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        if training:
+            self.last_epoch_state_ = self.snapshot()
+            self.epoch_complete_ = True
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.last_epoch_state_ = self.snapshot()
+        self.epoch_complete_ = True
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            if not self.epoch_complete_:
+                self.restore(self.last_epoch_state_)
+                self.history.pop()
+                self.epoch_complete_ = True
+            raise
+        finally:
+            self.last_epoch_state_ = None
+
+
+def default_callbacks(*, max_epochs, lr_decay, verbose, user_callbacks):
+    """Callbacks every skgan fit uses: LR decay on all optimizers, a progress bar."""
+    callbacks = []
+    if lr_decay > 0:
+        callbacks.append(
+            ("lr_decay", MultiOptimizerLRScheduler(
+                LambdaLR, lr_lambda=LinearDecay(max_epochs, lr_decay), event_name="lr"))
+        )
+    if verbose:
+        callbacks.append(("progress_bar", ProgressBar(postfix_keys=["g_loss", "d_loss"])))
+    callbacks.extend(user_callbacks or [])
+    return callbacks
