@@ -217,10 +217,6 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         finally:
             net.target_data_ = None
         self.net_ = net
-        self.generator_ = net.module_
-        self.discriminator_ = net.discriminator_
-        self.history_ = net.history
-        self.device_ = str(net.device)
         self.n_epochs_ = len(net.history)
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -242,11 +238,27 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         tags.non_deterministic = False
         return tags
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if "net_" in state:
-            # a model fitted on GPU and unpickled where there is none runs on CPU
-            self.device_ = str(self.net_.device)
+    # Views of the skorch net, not copies: pickling goes through skorch alone, which
+    # maps CUDA tensors to the CPU when a GPU-fitted model is loaded without one.
+    @property
+    def generator_(self):
+        """The fitted generator(s), the skorch net's ``module_``."""
+        return self.net_.module_
+
+    @property
+    def discriminator_(self):
+        """The fitted discriminator(s), the skorch net's ``discriminator_``."""
+        return self.net_.discriminator_
+
+    @property
+    def history_(self):
+        """skorch ``History`` of the fit: per-epoch and per-batch losses."""
+        return self.net_.history
+
+    @property
+    def device_(self):
+        """Device the fitted networks are on."""
+        return str(self.net_.device)
 
     # -------------------------------------------------------------- save/load
     _fitted_spec_attrs = ("source_spec_", "target_spec_")
@@ -348,9 +360,5 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device))
         net.initialize()
         est.net_ = net
-        est.generator_ = net.module_
-        est.discriminator_ = net.discriminator_
-        est.history_ = net.history
-        est.device_ = str(net.device)
         est.n_epochs_ = 0
         return est

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import sklearn
+import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -136,8 +137,6 @@ def test_sample_is_reproducible_and_draws_fitted_rows():
 
 
 def test_same_random_state_is_bitwise_identical_and_global_rng_untouched():
-    import torch
-
     X, _ = blobs(40)
     torch.manual_seed(123)
     expected_next = torch.rand(3)
@@ -165,8 +164,6 @@ def test_pickle_and_save_load_round_trip(tmp_path):
 
 
 def test_load_refuses_files_with_pickled_code(tmp_path):
-    import torch
-
     class Evil:
         def __reduce__(self):
             return (print, ("this must never run",))
@@ -304,3 +301,20 @@ def test_transform_checks_shape_against_fit():
         tr.transform(np.zeros((3, 1, 4, 16)))
     with pytest.raises(ValueError, match="X has 10 features, but CycleGANTranslator is expecting 64"):
         tr.transform(np.zeros((3, 10)))
+
+
+def test_model_fitted_on_gpu_unpickles_on_cpu_only_machine():
+    """skorch maps CUDA tensors to CPU on load; the estimator follows its net."""
+    import warnings
+
+    X, _ = blobs(30)
+    tr = CycleGANTranslator(**TINY).fit(X, X_target=X + 1)
+    expected = tr.transform(X)
+    tr.net_.device = "cuda"  # as if fitted on a GPU machine
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skorch's DeviceWarning
+        loaded = pickle.loads(pickle.dumps(tr))
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    assert loaded.device_ == device and loaded.net_.device == device
+    assert next(loaded.generator_.parameters()).device.type == device
+    np.testing.assert_allclose(loaded.transform(X), expected, rtol=1e-4, atol=1e-5)
