@@ -227,7 +227,11 @@ class DomainSpec:
         X = Z.astype(np.float64) * self.scale + self.offset
         if self.dtype == np.uint8:
             X = np.clip(np.rint(X), 0, 255)
-        X = X.astype(self.dtype)
+        return self.layout(X, input_ndim)
+
+    def layout(self, X, input_ndim):
+        """This domain's samples (in its own value scale) in the caller's layout and dtype."""
+        X = np.asarray(X).astype(self.dtype, copy=False)
         n = len(X)
         if input_ndim == 2:
             return X.reshape(n, -1)

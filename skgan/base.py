@@ -178,9 +178,11 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             verbose=int(self.verbose),
         )
 
-    def _fit_adversarial(self, source, y, target, *, source_shape, target_shape, fitted):
+    def _fit_adversarial(self, source, y, target, *, source_shape, target_shape, fitted,
+                         y_target=None):
         """Train on float32 CPU tensors and, on success only, set fitted attributes.
 
+        ``y_target`` (int64, -1 where unknown) goes with ``target`` to the loss terms.
         ``fitted`` maps attribute names to values set after training succeeds. With
         ``warm_start`` and a fitted estimator, training continues from the current
         weights; if it fails, weights, optimizers and history are restored.
@@ -203,7 +205,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             with seeded(init_seed):
                 generators, discriminators = self._build_modules(source_shape, target_shape)
             net = self._make_net(generators, discriminators, seed=train_seed, device=device)
-        net.target_data_ = target
+        net.target_data_, net.target_labels_ = target, y_target
         try:
             if warm:
                 net.partial_fit(source, y)
@@ -215,7 +217,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 del net.history[n_epochs:]
             raise
         finally:
-            net.target_data_ = None
+            net.target_data_ = net.target_labels_ = None
         self.net_ = net
         self.n_epochs_ = len(net.history)
         for name, value in fitted.items():

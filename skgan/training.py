@@ -172,11 +172,15 @@ class AdversarialObjective:
     generator_terms = ()
     discriminator_terms = ()
 
-    def generator_losses(self, net, source, target, y):
-        """Return ``(terms, fakes)``: loss terms and generated tensors for the D step."""
+    def generator_losses(self, net, source, target, y, y_target=None):
+        """Return ``(terms, fakes)``: loss terms and generated tensors for the D step.
+
+        ``y`` are the source batch's labels (a placeholder when the estimator got
+        none); ``y_target`` the target batch's labels, -1 where unknown, or None.
+        """
         raise NotImplementedError
 
-    def discriminator_losses(self, net, source, target, fakes):
+    def discriminator_losses(self, net, source, target, fakes, y_target=None):
         """Return the discriminator loss terms; ``fakes`` are detached."""
         raise NotImplementedError
 
@@ -302,7 +306,10 @@ class AdversarialNet(NeuralNet):
         return torch.randn(*shape, generator=self.rng_).to(self.device)
 
     def draw_target(self, n):
-        """Next ``n`` target samples: an endless walk over shuffled target data."""
+        """Next ``n`` target samples and their labels (None when there are none).
+
+        An endless walk over the target data, reshuffled on every pass.
+        """
         data = self.target_data_
         idx = []
         while len(idx) < n:
@@ -312,7 +319,9 @@ class AdversarialNet(NeuralNet):
             take = self._target_order[self._target_pos : self._target_pos + n - len(idx)]
             self._target_pos += len(take)
             idx.extend(take.tolist())
-        return data[torch.as_tensor(idx)].to(self.device)
+        idx = torch.as_tensor(idx)
+        labels = getattr(self, "target_labels_", None)
+        return data[idx].to(self.device), None if labels is None else labels[idx].to(self.device)
 
     # ------------------------------------------------------------- training
     def _check_finite(self, loss, which, terms):
@@ -333,14 +342,14 @@ class AdversarialNet(NeuralNet):
         source = source.to(self.device)
         y = y.to(self.device) if isinstance(y, torch.Tensor) else None
         has_target = getattr(self, "target_data_", None) is not None
-        target = self.draw_target(len(source)) if has_target else None
+        target, y_target = self.draw_target(len(source)) if has_target else (None, None)
         d_params = [p for g in self.discriminator_optimizer_.param_groups for p in g["params"]]
 
         # generator update, discriminators frozen
         for p in d_params:
             p.requires_grad_(False)
         self.optimizer_.zero_grad(set_to_none=True)
-        g_terms, fakes = self.objective.generator_losses(self, source, target, y)
+        g_terms, fakes = self.objective.generator_losses(self, source, target, y, y_target)
         g_loss = sum(g_terms.values())
         self._check_finite(g_loss, "generator", g_terms)
         g_loss.backward()
@@ -351,7 +360,7 @@ class AdversarialNet(NeuralNet):
             p.requires_grad_(True)
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
         fakes = {k: v.detach() for k, v in fakes.items()}
-        d_terms = self.objective.discriminator_losses(self, source, target, fakes)
+        d_terms = self.objective.discriminator_losses(self, source, target, fakes, y_target)
         d_loss = sum(d_terms.values())
         self._check_finite(d_loss, "discriminator", d_terms)
         d_loss.backward()

@@ -30,7 +30,7 @@ class CycleGANObjective(AdversarialObjective):
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
 
-    def generator_losses(self, net, real_a, real_b, y):
+    def generator_losses(self, net, real_a, real_b, y, y_target=None):
         g, d, gan = net.module_, net.discriminator_, net.criterion_
         fake_b = g["ab"](real_a)
         fake_a = g["ba"](real_b)
@@ -45,7 +45,7 @@ class CycleGANObjective(AdversarialObjective):
             )
         return terms, {"a": fake_a, "b": fake_b}
 
-    def discriminator_losses(self, net, real_a, real_b, fakes):
+    def discriminator_losses(self, net, real_a, real_b, fakes, y_target=None):
         d, gan = net.discriminator_, net.criterion_
         fake_b = net.pool("b", fakes["b"])
         fake_a = net.pool("a", fakes["a"])

@@ -3,12 +3,12 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgan import CycleGANTranslator
+from skgan import CycleGANTranslator, GANDomainAdapter
 
 # tiny networks and two epochs: the checks test the API, not learning
 FAST = dict(max_epochs=2, batch_size=16, n_filters=4, random_state=0)
 
-ESTIMATORS = [CycleGANTranslator(n_blocks=1, **FAST)]
+ESTIMATORS = [CycleGANTranslator(n_blocks=1, **FAST), GANDomainAdapter(n_blocks=1, **FAST)]
 
 # Every check passes; an entry here needs a one-line reason.
 EXPECTED_FAILED_CHECKS = {}

@@ -315,6 +315,6 @@ def test_model_fitted_on_gpu_unpickles_on_cpu_only_machine():
         warnings.simplefilter("ignore")  # skorch's DeviceWarning
         loaded = pickle.loads(pickle.dumps(tr))
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    assert loaded.device_ == device and loaded.net_.device == device
+    assert loaded.device_ == device and str(loaded.net_.device) == device
     assert next(loaded.generator_.parameters()).device.type == device
     np.testing.assert_allclose(loaded.transform(X), expected, rtol=1e-4, atol=1e-5)

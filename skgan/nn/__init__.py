@@ -3,6 +3,7 @@
 Nothing here knows about scikit-learn.
 """
 
+from .classifiers import ConvClassifier, MLPClassifier, build_classifier
 from .discriminators import (
     DISCRIMINATORS,
     DCGANDiscriminator,
@@ -23,6 +24,9 @@ from .init import init_weights
 from .losses import LOSSES, GANLoss, gradient_penalty
 
 __all__ = [
+    "ConvClassifier",
+    "MLPClassifier",
+    "build_classifier",
     "DCGANDiscriminator",
     "DCGANGenerator",
     "DISCRIMINATORS",

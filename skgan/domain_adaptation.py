@@ -1,0 +1,408 @@
+"""GANDomainAdapter: pixel-level domain adaptation for any scikit-learn classifier."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.base import TransformerMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._data import Unsplit, check_input
+from .base import BaseGAN
+from .nn import build_classifier, build_discriminator, build_generator, init_weights
+from .training import AdversarialObjective
+
+__all__ = ["GANDomainAdapter"]
+
+
+class DomainAdaptationObjective(AdversarialObjective):
+    """PixelDA/CyCADA loss terms.
+
+    * ``g_adv``: fakes ``G_st(x_s)`` judged by the target discriminator (and, with a
+      cycle, ``G_ts(x_t)`` by the source one);
+    * ``task``: a classifier trained on source and translated source with the
+      source labels (and on labelled target rows), whose loss also reaches the
+      generator, so translation keeps each sample's class (PixelDA);
+    * ``cycle``: ``G_ts(G_st(x_s)) = x_s`` and ``G_st(G_ts(x_t)) = x_t`` (CyCADA);
+    * ``identity``: ``G_st(x_t) = x_t``, so target data passes through unchanged.
+    """
+
+    generator_terms = ("g_adv", "task", "cycle", "identity")
+    discriminator_terms = ("d_adv",)
+
+    def __init__(self, lambda_task, lambda_cyc, lambda_id):
+        self.lambda_task = lambda_task
+        self.lambda_cyc = lambda_cyc
+        self.lambda_id = lambda_id
+
+    def generator_losses(self, net, x_s, x_t, y, y_target=None):
+        g, d, gan = net.module_, net.discriminator_, net.criterion_
+        fake_t = g["st"](x_s)
+        terms = {"g_adv": gan.generator_loss(d["t"](fake_t))}
+        fakes = {"t": fake_t}
+        if self.lambda_task > 0:
+            task = F.cross_entropy(g["task"](fake_t), y)
+            if x_s.shape[1:] == x_t.shape[1:]:  # the classifier can read source data too
+                task = task + F.cross_entropy(g["task"](x_s), y)
+            if y_target is not None and bool((y_target >= 0).any()):
+                known = y_target >= 0
+                task = task + F.cross_entropy(g["task"](x_t[known]), y_target[known])
+            terms["task"] = self.lambda_task * task
+        if self.lambda_cyc > 0:
+            fake_s = g["ts"](x_t)
+            fakes["s"] = fake_s
+            terms["g_adv"] = terms["g_adv"] + gan.generator_loss(d["s"](fake_s))
+            terms["cycle"] = self.lambda_cyc * (
+                F.l1_loss(g["ts"](fake_t), x_s) + F.l1_loss(g["st"](fake_s), x_t)
+            )
+        if self.lambda_id > 0 and x_s.shape[1:] == x_t.shape[1:]:
+            terms["identity"] = self.lambda_id * F.l1_loss(g["st"](x_t), x_t)
+        return terms, fakes
+
+    def discriminator_losses(self, net, x_s, x_t, fakes, y_target=None):
+        d, gan = net.discriminator_, net.criterion_
+        loss = gan.discriminator_loss(d["t"](x_t), d["t"](net.pool("t", fakes["t"])))
+        if "s" in fakes:
+            loss = loss + gan.discriminator_loss(d["s"](x_s), d["s"](net.pool("s", fakes["s"])))
+        return {"d_adv": loss}
+
+
+class GANDomainAdapter(TransformerMixin, BaseGAN):
+    """Render labelled source data in the look of an unlabelled target domain.
+
+    Pixel-level domain adaptation (PixelDA, CyCADA). A generator learns to map
+    source samples to the target domain, judged by a target discriminator, while
+    a task classifier trained on the translated samples with their source labels
+    keeps each sample's class (``lambda_task``). Optional cycle (``lambda_cyc``)
+    and identity (``lambda_id``) terms regularise the mapping.
+
+    In a pipeline, ``fit_transform`` hands the next step pseudo-target data
+    aligned with ``y``, and ``transform`` renders new source data the same way
+    while letting target data through (essentially) unchanged, so
+    ``Pipeline([("adapt", GANDomainAdapter()), ("clf", AnyClassifier())])``
+    trains on pseudo-target data and predicts on real target data.
+
+    Parameters
+    ----------
+    generator : {"auto", "resnet", "unet", "mlp"}, default="auto"
+        "auto": "resnet" for images, a residual "mlp" for tabular data.
+    discriminator : {"auto", "patch", "dcgan", "mlp"}, default="auto"
+        "auto": "patch" for images, "mlp" for tabular data.
+    n_filters : int, default=32
+        Width of the first layer of every network.
+    n_blocks : int, default=4
+        Residual blocks of the "resnet" generator.
+    loss : {"lsgan", "vanilla", "hinge", "wgan-gp"}, default="lsgan"
+    lambda_task : float, default=1.0
+        Weight of the task-classifier (semantic consistency) loss; 0 disables it.
+    lambda_cyc : float, default=0.0
+        Weight of the cycle-consistency L1 loss; > 0 adds a target->source
+        generator and a source discriminator (CyCADA).
+    lambda_id : float, default=1.0
+        Weight of the identity L1 loss ``G(x_t) = x_t``. Applies when both domains
+        have the same sample shape; grey-to-colour adaptation has no identity term
+        (target-shaped data is then passed through by :meth:`transform`).
+    pool_size : int, default=50
+    image_shape : tuple (C, H, W) or None, default=None
+        Shape of one sample of ``X`` when images are passed flattened.
+    max_epochs : int, default=30
+        Passes over the labelled source data.
+    batch_size : int, default=32
+    lr : float, default=2e-4
+    betas : tuple, default=(0.5, 0.999)
+    lr_decay : float in [0, 1], default=0.5
+    device : str or torch.device, default="auto"
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    callbacks : list or None, default=None
+    warm_start : bool, default=False
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels seen in ``y``.
+    generator_ : torch.nn.ModuleDict
+        ``"st"`` (source->target), ``"task"`` (the task classifier) and, with a
+        cycle, ``"ts"``.
+    discriminator_ : torch.nn.ModuleDict
+        ``"t"`` and, with a cycle, ``"s"``.
+    net_, history_, n_epochs_, device_, source_spec_, target_spec_ :
+        As in :class:`CycleGANTranslator`.
+    X_fit_, y_fit_ : ndarray
+        Source data and labels, which :meth:`sample` draws from.
+    n_features_in_ : int
+
+    See Also
+    --------
+    CycleGANTranslator : unpaired translation without labels.
+
+    Notes
+    -----
+    ``fit`` without ``X_target`` warns and adapts ``X`` to itself.
+    In ``GridSearchCV``, wrap ``X_target`` in :class:`skgan.Unsplit` so
+    cross-validation does not slice it.
+
+    References
+    ----------
+    Bousmalis et al., "Unsupervised Pixel-Level Domain Adaptation with Generative
+    Adversarial Networks", CVPR 2017. Hoffman et al., "CyCADA: Cycle-Consistent
+    Adversarial Domain Adaptation", ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan import GANDomainAdapter
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(100, 2), rng.randint(0, 2, 100)
+    >>> X_target = X @ [[0.0, -1.0], [1.0, 0.0]] + 2.0
+    >>> adapter = GANDomainAdapter(max_epochs=2, random_state=0)
+    >>> adapter.fit_transform(X, y, X_target=X_target).shape
+    (100, 2)
+    >>> X_new, y_new = adapter.sample(5, random_state=0)
+    >>> X_new.shape, y_new.shape
+    ((5, 2), (5,))
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGAN._parameter_constraints,
+        "n_blocks": [Interval(Integral, 0, None, closed="left")],
+        "lambda_task": [Interval(Real, 0, None, closed="left")],
+        "lambda_cyc": [Interval(Real, 0, None, closed="left")],
+        "lambda_id": [Interval(Real, 0, None, closed="left")],
+    }
+
+    _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_")
+
+    def __init__(
+        self,
+        *,
+        generator="auto",
+        discriminator="auto",
+        n_filters=32,
+        n_blocks=4,
+        loss="lsgan",
+        lambda_task=1.0,
+        lambda_cyc=0.0,
+        lambda_id=1.0,
+        pool_size=50,
+        image_shape=None,
+        max_epochs=30,
+        batch_size=32,
+        lr=2e-4,
+        betas=(0.5, 0.999),
+        lr_decay=0.5,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.n_filters = n_filters
+        self.n_blocks = n_blocks
+        self.loss = loss
+        self.lambda_task = lambda_task
+        self.lambda_cyc = lambda_cyc
+        self.lambda_id = lambda_id
+        self.pool_size = pool_size
+        self.image_shape = image_shape
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.betas = betas
+        self.lr_decay = lr_decay
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------------ hooks
+    def _build_modules(self, source_shape, target_shape):
+        scheme = "default" if len(source_shape) == 1 else "normal"
+
+        def generator(in_shape, out_shape):
+            net = build_generator(
+                self.generator, in_shape=in_shape, out_shape=out_shape,
+                n_filters=self.n_filters, n_blocks=self.n_blocks, residual=len(in_shape) == 1,
+            )
+            return init_weights(net, scheme=scheme)
+
+        def discriminator(shape):
+            net = build_discriminator(self.discriminator, in_shape=shape, n_filters=self.n_filters)
+            return init_weights(net, scheme=scheme)
+
+        generators = {"st": generator(source_shape, target_shape)}
+        discriminators = {"t": discriminator(target_shape)}
+        if self.lambda_cyc > 0:
+            generators["ts"] = generator(target_shape, source_shape)
+            discriminators["s"] = discriminator(source_shape)
+        # the task classifier reads both domains, so it takes the target's shape
+        generators["task"] = build_classifier(
+            in_shape=target_shape, n_classes=len(self.classes_), n_filters=self.n_filters
+        )
+        return nn.ModuleDict(generators), nn.ModuleDict(discriminators)
+
+    def _objective(self):
+        return DomainAdaptationObjective(self.lambda_task, self.lambda_cyc, self.lambda_id)
+
+    # ---------------------------------------------------------------- public
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, X_target=None, y_target=None):
+        """Learn to render ``X`` (labelled source) in the look of ``X_target``.
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor of shape (n_samples, ...)
+            Labelled source samples.
+        y : array-like of shape (n_samples,)
+            Source labels, at least two classes.
+        X_target : array-like, torch.Tensor or Unsplit
+            Unlabelled target samples, any number; same spatial size as ``X``
+            (channels may differ) or same number of features.
+        y_target : array-like of shape (n_target,), default=None
+            Labels of a few target samples, -1 for unlabelled rows.
+
+        Returns
+        -------
+        self : GANDomainAdapter
+        """
+        if isinstance(y_target, Unsplit):
+            y_target = y_target.data
+        X, X_target, source_spec, target_spec = self._validate_domains(X, X_target)
+        y = column_or_1d(y, warn=True)
+        if len(y) != len(X):
+            raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples.")
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"y has a single class ({encoder.classes_[0]!r}); domain adaptation needs "
+                "labels of at least two classes."
+            )
+        y_index = encoder.transform(y)
+        y_target_index = None
+        if y_target is not None:
+            y_target = column_or_1d(y_target)
+            if len(y_target) != len(X_target):
+                raise ValueError(
+                    f"y_target has {len(y_target)} labels but X_target has {len(X_target)} "
+                    "samples; mark unlabelled target rows with -1."
+                )
+            known = y_target != -1
+            unknown = set(np.unique(y_target[known])) - set(encoder.classes_)
+            if unknown:
+                raise ValueError(
+                    f"y_target has labels {sorted(np.asarray(list(unknown)).tolist())} that are "
+                    f"not in y's classes {encoder.classes_.tolist()} (use -1 for unlabelled rows)."
+                )
+            y_target_index = np.full(len(y_target), -1, dtype=np.int64)
+            y_target_index[known] = encoder.transform(y_target[known])
+            y_target_index = torch.from_numpy(y_target_index)
+        self.classes_ = encoder.classes_
+        return self._fit_adversarial(
+            source_spec.encode(X), torch.from_numpy(y_index.astype(np.int64)),
+            target_spec.encode(X_target), y_target=y_target_index,
+            source_shape=source_spec.shape, target_shape=target_spec.shape,
+            fitted={"source_spec_": source_spec, "target_spec_": target_spec,
+                    "X_fit_": X, "y_fit_": np.asarray(y)},
+        )
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit, then return ``X`` rendered in the target domain (rows aligned with ``y``).
+
+        Same as ``fit(X, y, ...).transform(X)``.
+        """
+        return self.fit(X, y, **fit_params).transform(X)
+
+    def transform(self, X):
+        """Render source samples in the target domain; let target samples through.
+
+        Samples shaped like the source go through the generator. When the two
+        domains have different sample shapes (e.g. grey source, colour target),
+        samples shaped like the target are already target data and come back
+        unchanged. With equal shapes, target data goes through the generator,
+        which the identity loss trains to leave it (essentially) unchanged.
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor
+
+        Returns
+        -------
+        X_t : ndarray
+            The caller's layout (2-D stays 2-D) with the target's channels, dtype
+            and value range.
+        """
+        check_is_fitted(self)
+        src, tgt = self.source_spec_, self.target_spec_
+        X_raw = X
+        X = check_input(X)
+        if src.shape != tgt.shape and self._shape_of(X, tgt) == tgt.shape:
+            return tgt.layout(X, X.ndim)
+        X = self._check_transform_input(X_raw, src)
+        return tgt.decode(self._generate("st", src.encode(X)), X.ndim)
+
+    @staticmethod
+    def _shape_of(X, spec):
+        if X.ndim == 2:
+            return spec.shape if X.shape[1] == int(np.prod(spec.shape)) else None
+        return (1, *X.shape[1:]) if X.ndim == 3 else tuple(X.shape[1:])
+
+    def predict_task(self, X):
+        """Class predictions of the internal task classifier on target-domain data.
+
+        Useful as a diagnostic (and as the classifier PixelDA reports).
+
+        Parameters
+        ----------
+        X : array-like
+            Target-domain samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = check_input(X, input_name="X")
+        if self._shape_of(X, self.target_spec_) != self.target_spec_.shape:
+            raise ValueError(
+                f"X must hold target-domain samples of shape {self.target_spec_.shape}."
+            )
+        logits = self._generate("task", self.target_spec_.encode(X))
+        return self.classes_[logits.argmax(1).numpy()]
+
+    def sample(self, n_samples=1, random_state=None):
+        """Labelled pseudo-target samples: random source rows rendered in the target.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, ...)
+        y : ndarray of shape (n_samples,)
+            The labels of the source rows they were rendered from.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        rows = check_random_state(random_state).randint(0, len(self.X_fit_), size=n_samples)
+        return self.transform(np.asarray(self.X_fit_)[rows]), np.asarray(self.y_fit_)[rows]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags

@@ -1,0 +1,165 @@
+"""GANDomainAdapter: adaptation beats source-only, pipeline/API contract, bad input."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from skgan import GANDomainAdapter, Unsplit
+from skgan.datasets import load_digits_domains
+from skgan.metrics import make_domain_gap_scorer, make_target_scorer
+
+TINY = dict(max_epochs=2, batch_size=16, n_filters=4, n_blocks=1, random_state=0)
+
+
+def flat(X):
+    return X.reshape(len(X), -1)
+
+
+def recalibration(seed=0):
+    """A 3-class sensor data set; the target sensor is an affine distortion."""
+    X, y = make_classification(n_samples=1200, n_features=4, n_informative=4, n_redundant=0,
+                               n_classes=3, n_clusters_per_class=1, class_sep=2.0,
+                               random_state=seed)
+    rng = np.random.RandomState(seed)
+    A, b = np.eye(4) + 0.5 * rng.randn(4, 4), 2 * rng.randn(4)
+    Xt = X[600:] @ A + b
+    return X[:600], y[:600], Xt[:300], Xt[300:], y[900:]
+
+
+@pytest.fixture(scope="module")
+def tabular_pipe():
+    Xs, ys, Xt, Xt_test, yt_test = recalibration()
+    pipe = Pipeline([
+        ("adapt", GANDomainAdapter(max_epochs=60, lr=1e-3, lr_decay=0.2, random_state=0)),
+        ("clf", LogisticRegression()),
+    ])
+    pipe.fit(Xs, ys, adapt__X_target=Xt)
+    return pipe, Xs, ys, Xt, Xt_test, yt_test
+
+
+def test_tabular_adaptation_beats_source_only(tabular_pipe):
+    pipe, Xs, ys, Xt, Xt_test, yt_test = tabular_pipe
+    source_only = LogisticRegression().fit(Xs, ys).score(Xt_test, yt_test)
+    adapted = pipe.score(Xt_test, yt_test)
+    assert adapted >= source_only + 0.08, (source_only, adapted)
+    # the internal task classifier, trained on rendered source, reads the target too
+    assert np.mean(pipe[0].predict_task(Xt_test) == yt_test) >= 0.85
+
+
+def test_fit_transform_rows_align_with_y_and_sample_keeps_labels(tabular_pipe):
+    pipe, Xs, ys, *_ = tabular_pipe
+    adapter = pipe[0]
+    X_ps = adapter.transform(Xs)
+    assert X_ps.shape == Xs.shape and X_ps.dtype == np.float64
+    # rows keep their class: the task classifier reads rendered rows as their labels
+    assert np.mean(adapter.predict_task(X_ps) == ys) >= 0.9
+    X_new, y_new = adapter.sample(50, random_state=1)
+    rows = np.random.RandomState(1).randint(0, len(Xs), size=50)
+    np.testing.assert_array_equal(y_new, ys[rows])
+    np.testing.assert_allclose(X_new, adapter.transform(Xs[rows]))
+    assert set(adapter.classes_) == {0, 1, 2}
+
+
+@pytest.fixture(scope="module")
+def digits_adapter():
+    d = load_digits_domains(random_state=0)
+    n = len(d.y_target) // 2
+    adapter = GANDomainAdapter(generator="unet", n_filters=16, max_epochs=10, random_state=0)
+    X_ps = adapter.fit_transform(d.X_source, d.y_source, X_target=d.X_target[:n])
+    return adapter, X_ps, d, n
+
+
+def test_grey_to_colour_adaptation_feeds_any_classifier(digits_adapter):
+    adapter, X_ps, d, n = digits_adapter
+    assert X_ps.shape == (len(d.y_source), 3, 8, 8)  # the target's shape, aligned with y
+    X_test, y_test = d.X_target[n:], d.y_target[n:]
+    source_only = LogisticRegression(max_iter=2000).fit(flat(np.repeat(d.X_source, 3, 1)),
+                                                        d.y_source)
+    adapted = LogisticRegression(max_iter=2000).fit(flat(X_ps), d.y_source)
+    # target-shaped data passes through transform unchanged
+    np.testing.assert_array_equal(adapter.transform(X_test), X_test)
+    acc_source = source_only.score(flat(X_test), y_test)
+    acc_adapted = adapted.score(flat(adapter.transform(X_test)), y_test)
+    assert acc_adapted >= acc_source + 0.4, (acc_source, acc_adapted)
+
+
+def test_unsupervised_scorer_ranks_trained_adapter_above_untrained(digits_adapter):
+    adapter, X_ps, d, n = digits_adapter
+    scorer = make_domain_gap_scorer(d.X_target[n:])
+    untrained = GANDomainAdapter(generator="unet", n_filters=16, max_epochs=1, lr=1e-7,
+                                 random_state=0)
+    untrained.fit(d.X_source, d.y_source, X_target=d.X_target[:n])
+    good, bad = scorer(adapter, d.X_source), scorer(untrained, d.X_source)
+    assert good > bad, (good, bad)
+
+
+def test_grid_search_with_target_scorer_and_unsplit_target():
+    Xs, ys, Xt, Xt_test, yt_test = recalibration()
+    Xt = Xt[: len(Xs)] if len(Xt) >= len(Xs) else np.vstack([Xt, Xt])[: len(Xs)]
+    assert len(Xt) == len(Xs)  # the length sklearn would slice
+    pipe = Pipeline([("adapt", GANDomainAdapter(**TINY)), ("clf", LogisticRegression())])
+    search = GridSearchCV(
+        pipe, {"adapt__lambda_task": [0.0, 1.0], "adapt__lambda_id": [0.0, 1.0]},
+        scoring=make_target_scorer(Xt_test[:100], yt_test[:100]), cv=2,
+    )
+    search.fit(Xs, ys, adapt__X_target=Unsplit(Xt))
+    assert len(search.cv_results_["mean_test_score"]) == 4
+    assert search.best_estimator_[0].n_features_in_ == 4
+
+
+@pytest.mark.parametrize(
+    "X, y, fit_kw, match",
+    [
+        (np.zeros((10, 4)), np.arange(9) % 2, {}, "y has 9 labels but X has 10"),
+        (np.random.rand(10, 4), np.zeros(10), {}, "single class"),
+        (np.random.rand(10, 4), np.arange(10) % 2,
+         {"y_target": np.zeros(4)}, "y_target has 4 labels but X_target has 10"),
+        (np.random.rand(10, 4), np.arange(10) % 2,
+         {"y_target": np.full(10, 7)}, r"labels \[7\] that are not in y's classes"),
+        (np.random.rand(10, 1, 8, 8), np.arange(10) % 2,
+         {"X_target": np.random.rand(10, 1, 6, 6)}, "same spatial size"),
+        (np.random.rand(10, 4), np.random.rand(10), {}, "Unknown label type"),
+    ],
+)
+def test_bad_input_raises_before_training(X, y, fit_kw, match, monkeypatch):
+    from skgan.training import AdversarialNet
+
+    monkeypatch.setattr(AdversarialNet, "fit", lambda *a, **k: pytest.fail("training started"))
+    fit_kw = {"X_target": np.random.rand(10, *X.shape[1:]), **fit_kw}
+    est = GANDomainAdapter(**TINY)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y, **fit_kw)
+    assert not hasattr(est, "net_")
+
+
+def test_few_labelled_target_rows_are_used():
+    Xs, ys, Xt, Xt_test, yt_test = recalibration()
+    y_target = np.full(len(Xt), -1)
+    y_target[:30] = yt_test[:30]  # pretend these 30 target rows were labelled
+    adapter = GANDomainAdapter(**TINY).fit(Xs, ys, X_target=Xt, y_target=y_target)
+    assert adapter.history_[-1, "task"] > 0
+    X_new, y_new = adapter.sample(3, random_state=0)
+    assert X_new.shape == (3, 4) and set(y_new) <= {0, 1, 2}
+
+
+def test_string_labels_round_trip():
+    Xs, ys, Xt, *_ = recalibration()
+    names = np.array(["low", "mid", "high"])[ys]
+    adapter = GANDomainAdapter(**TINY).fit(Xs, names, X_target=Xt)
+    assert set(adapter.classes_) == {"low", "mid", "high"}
+    assert set(adapter.sample(20, random_state=0)[1]) <= {"low", "mid", "high"}
+    assert set(adapter.predict_task(Xt)) <= {"low", "mid", "high"}
+
+
+def test_frechet_distance_matches_closed_form_for_gaussians():
+    from skgan.metrics import frechet_distance
+
+    rng = np.random.RandomState(0)
+    a = rng.randn(20000, 2)
+    b = rng.randn(20000, 2) * [2.0, 1.0] + [1.0, 0.0]
+    # |mu|^2 + tr(I + diag(4, 1) - 2 diag(2, 1)) = 1 + (1 + 4 - 4) + (1 + 1 - 2) = 2
+    assert frechet_distance(a, b) == pytest.approx(2.0, abs=0.1)
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-9)
