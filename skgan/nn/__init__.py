@@ -1,6 +1,8 @@
-"""Torch modules for skgan: generators, discriminators, losses, initialisation.
+"""Torch modules for skgan: generators, discriminators, losses and initialisation.
 
-Nothing here knows about scikit-learn.
+Torch only: nothing here knows about scikit-learn. Tabular samples are float
+tensors ``(N, F)`` (standardised); images are ``(N, C, H, W)`` in [-1, 1].
+Shapes passed to the factories are per sample: ``(F,)`` or ``(C, H, W)``.
 """
 
 from .classifiers import ConvClassifier, MLPClassifier, build_classifier
@@ -24,20 +26,20 @@ from .init import init_weights
 from .losses import LOSSES, GANLoss, gradient_penalty
 
 __all__ = [
-    "ConvClassifier",
-    "MLPClassifier",
-    "build_classifier",
-    "DCGANDiscriminator",
-    "DCGANGenerator",
     "DISCRIMINATORS",
-    "GANLoss",
     "GENERATORS",
     "LOSSES",
+    "ConvClassifier",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "GANLoss",
+    "MLPClassifier",
     "MLPDiscriminator",
     "MLPGenerator",
     "PatchDiscriminator",
     "ResnetGenerator",
     "UnetGenerator",
+    "build_classifier",
     "build_discriminator",
     "build_generator",
     "gradient_penalty",

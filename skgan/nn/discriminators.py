@@ -1,189 +1,286 @@
-"""Discriminators: mlp, patch (PatchGAN), dcgan, and ``build_discriminator``."""
+"""Discriminators (mlp, patch, dcgan) and the ``build_discriminator`` factory.
+
+Every discriminator returns raw logits, keeps its layers in ``self.blocks`` (an
+ordered container of logical blocks, input side first) and offers
+``features(x)``: the flattened activations of the penultimate block.
+"""
 
 from __future__ import annotations
 
-from torch import nn
+from collections.abc import Sequence
 
-from ._blocks import maybe_sn
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
+
+from .generators import _image_size
 
 __all__ = [
-    "DCGANDiscriminator",
     "DISCRIMINATORS",
+    "DCGANDiscriminator",
     "MLPDiscriminator",
     "PatchDiscriminator",
     "build_discriminator",
 ]
 
 
-class _Discriminator(nn.Module):
-    """``blocks`` run in order; ``features`` stops before the last one."""
+def _sn(layer: nn.Module, spectral_norm: bool) -> nn.Module:
+    """``layer`` under spectral normalisation when asked."""
+    return _spectral_norm(layer) if spectral_norm else layer
 
-    def forward(self, x):
+
+def _n_down(size: tuple[int, int], cap: int, min_size: int) -> int:
+    """How many stride-2 4x4 convolutions (padding 1) keep both sides >= ``min_size``."""
+    h, w, n = size[0], size[1], 0
+    while n < cap and min(h, w) // 2 >= min_size:
+        h, w, n = h // 2, w // 2, n + 1
+    return n
+
+
+class _Discriminator(nn.Module):
+    """Runs ``self.blocks`` in order; ``features`` stops before the last block."""
+
+    blocks: nn.Sequential
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.blocks(x)
 
-    def features(self, x):
-        """Flattened activations of the penultimate block, ``(N, D)``."""
-        for block in self.blocks[:-1]:
-            x = block(x)
-        return x.flatten(1)
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Flattened activations of the penultimate block.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            A batch of samples, as for ``forward``.
+
+        Returns
+        -------
+        torch.Tensor
+            Shape ``(N, D)``.
+        """
+        return self.blocks[:-1](x).flatten(1)
 
 
 class MLPDiscriminator(_Discriminator):
-    """Fully connected discriminator for tabular data; ``(N, 1)`` logits.
+    """Fully connected discriminator for tabular data, ``(N, 1)`` logits.
+
+    ``n_layers`` hidden ``Linear`` + ``LeakyReLU(0.2)`` layers of width
+    ``n_filters``, then a ``Linear`` to one logit.
 
     Parameters
     ----------
     in_features : int
+        Number of input features.
     n_filters : int, default=64
+        Width of the hidden layers.
     n_layers : int, default=3
+        Number of hidden layers.
     spectral_norm : bool, default=False
+        Put every linear layer under spectral normalisation.
+
+    Attributes
+    ----------
+    blocks : torch.nn.Sequential
+        The hidden layers, then the output layer.
 
     Examples
     --------
     >>> import torch
     >>> from skgan.nn import MLPDiscriminator
-    >>> MLPDiscriminator(5, n_filters=8)(torch.zeros(2, 5)).shape
-    torch.Size([2, 1])
+    >>> d = MLPDiscriminator(5, n_filters=8)
+    >>> d(torch.zeros(2, 5)).shape, d.features(torch.zeros(2, 5)).shape
+    (torch.Size([2, 1]), torch.Size([2, 8]))
     """
 
-    def __init__(self, in_features, n_filters=64, n_layers=3, spectral_norm=False):
+    def __init__(self, in_features: int, n_filters: int = 64, n_layers: int = 3, spectral_norm: bool = False) -> None:
         super().__init__()
+        if not isinstance(n_layers, int) or n_layers < 0:
+            raise ValueError(f"n_layers must be an int >= 0; got {n_layers!r}")
         widths = [in_features] + [n_filters] * n_layers
-        self.blocks = nn.Sequential(
-            *[nn.Sequential(maybe_sn(nn.Linear(a, b), spectral_norm), nn.LeakyReLU(0.2))
-              for a, b in zip(widths, widths[1:])],
-            maybe_sn(nn.Linear(widths[-1], 1), spectral_norm),
-        )
+        hidden = [
+            nn.Sequential(_sn(nn.Linear(a, b), spectral_norm), nn.LeakyReLU(0.2))
+            for a, b in zip(widths, widths[1:])
+        ]
+        self.blocks = nn.Sequential(*hidden, _sn(nn.Linear(widths[-1], 1), spectral_norm))
 
 
 class PatchDiscriminator(_Discriminator):
-    """PatchGAN discriminator: one real/fake logit per overlapping image patch.
+    """PatchGAN discriminator (Isola et al., 2017): one logit per image patch.
 
-    4x4 convolutions with stride 2 (``n_layers`` of them, fewer when the image is
-    too small to keep a 4x4 map), then two stride-1 4x4 convolutions, the last
-    giving ``(N, 1, h, w)`` logits. Instance norm, or none with spectral norm.
+    As in the reference: ``n_layers`` stride-2 4x4 convolutions (channels
+    ``n_filters * (1, 2, 4, ...)``, at most ``8 * n_filters``), a stride-1 4x4
+    convolution, all with LeakyReLU(0.2) and instance norm (none on the first
+    layer, none at all under spectral norm), and a stride-1 4x4 convolution to
+    ``(N, 1, h, w)`` logits. Images too small for ``n_layers`` down-samplings
+    get fewer, so that the map stays at least 4x4 and the output at least 2x2.
 
     Parameters
     ----------
     in_channels : int
-    image_size : tuple (H, W)
+        Channels of the input images.
+    image_size : int or tuple of (int, int)
+        ``(H, W)`` of the input images.
     n_filters : int, default=64
+        Channels of the first convolution.
     n_layers : int, default=3
+        Number of stride-2 convolutions (3 gives the 70x70 PatchGAN).
     spectral_norm : bool, default=False
+        Put every convolution under spectral normalisation (and drop the norms).
+
+    Attributes
+    ----------
+    blocks : torch.nn.Sequential
+        ``[down1, ..., down_n, conv, head]``.
+    n_down : int
+        Number of stride-2 convolutions used.
 
     Examples
     --------
     >>> import torch
     >>> from skgan.nn import PatchDiscriminator
-    >>> PatchDiscriminator(3, (8, 8), n_filters=4)(torch.zeros(2, 3, 8, 8)).shape
+    >>> d = PatchDiscriminator(3, (32, 32), n_filters=4)
+    >>> d(torch.zeros(2, 3, 32, 32)).shape
     torch.Size([2, 1, 2, 2])
+    >>> d.features(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 288])
     """
 
-    def __init__(self, in_channels, image_size, n_filters=64, n_layers=3, spectral_norm=False):
+    def __init__(
+        self,
+        in_channels: int,
+        image_size: int | Sequence[int],
+        n_filters: int = 64,
+        n_layers: int = 3,
+        spectral_norm: bool = False,
+    ) -> None:
         super().__init__()
-        h, w = image_size
-        n_down = 0
-        while n_down < n_layers and min(h, w) // 2 >= 4:
-            h, w, n_down = h // 2, w // 2, n_down + 1
+        if not isinstance(n_layers, int) or n_layers < 0:
+            raise ValueError(f"n_layers must be an int >= 0; got {n_layers!r}")
+        self.n_down = _n_down(_image_size(image_size), cap=n_layers, min_size=4)
+        chans = [in_channels] + [n_filters * min(2**i, 8) for i in range(self.n_down + 1)]
 
-        def norm(ch):
-            return nn.Identity() if spectral_norm else nn.InstanceNorm2d(ch)
+        def block(a: int, b: int, stride: int, norm: bool) -> nn.Sequential:
+            conv = _sn(nn.Conv2d(a, b, 4, stride=stride, padding=1), spectral_norm)
+            norm_layer = nn.InstanceNorm2d(b) if norm and not spectral_norm else nn.Identity()
+            return nn.Sequential(conv, norm_layer, nn.LeakyReLU(0.2))
 
-        def conv(a, b, stride):
-            return maybe_sn(nn.Conv2d(a, b, 4, stride=stride, padding=1), spectral_norm)
-
-        chans = [in_channels] + [min(n_filters * 2**i, n_filters * 8) for i in range(n_down + 1)]
-        blocks = []
-        for i, (a, b) in enumerate(zip(chans[:-1], chans[1:-1])):
-            blocks.append(nn.Sequential(conv(a, b, 2), norm(b) if i else nn.Identity(),
-                                        nn.LeakyReLU(0.2, True)))
-        a, b = chans[-2], chans[-1]
-        blocks.append(nn.Sequential(conv(a, b, 1), norm(b) if n_down else nn.Identity(),
-                                    nn.LeakyReLU(0.2, True)))
-        blocks.append(conv(b, 1, 1))
+        blocks = [block(a, b, 2, i > 0) for i, (a, b) in enumerate(zip(chans[:-2], chans[1:-1]))]
+        blocks.append(block(chans[-2], chans[-1], 1, self.n_down > 0))
+        blocks.append(_sn(nn.Conv2d(chans[-1], 1, 4, stride=1, padding=1), spectral_norm))
         self.blocks = nn.Sequential(*blocks)
 
 
 class DCGANDiscriminator(_Discriminator):
-    """DCGAN-style discriminator: strided convs to a small map, then one logit.
+    """DCGAN-style discriminator: strided convolutions, then one logit per image.
+
+    Stride-2 4x4 convolutions with LeakyReLU(0.2) (channels
+    ``n_filters * (1, 2, 4, 8, 8, ...)``, at most 6 of them) while the map
+    stays at least 4x4 (4x4 for powers of two, 7x7 for 28x28), then flatten
+    and a ``Linear`` to ``(N, 1)`` logits. No batch norm, so the critic is
+    per-sample (as gradient penalties assume).
 
     Parameters
     ----------
     in_channels : int
-    image_size : tuple (H, W)
+        Channels of the input images.
+    image_size : int or tuple of (int, int)
+        ``(H, W)`` of the input images.
     n_filters : int, default=64
+        Channels of the first convolution.
     spectral_norm : bool, default=False
+        Put every convolution and the linear layer under spectral normalisation.
+
+    Attributes
+    ----------
+    blocks : torch.nn.Sequential
+        ``[down1, ..., down_n, head]``.
 
     Examples
     --------
     >>> import torch
     >>> from skgan.nn import DCGANDiscriminator
-    >>> DCGANDiscriminator(1, (28, 28), n_filters=4)(torch.zeros(2, 1, 28, 28)).shape
-    torch.Size([2, 1])
+    >>> d = DCGANDiscriminator(1, (28, 28), n_filters=4)
+    >>> d(torch.zeros(2, 1, 28, 28)).shape, d.features(torch.zeros(2, 1, 28, 28)).shape
+    (torch.Size([2, 1]), torch.Size([2, 392]))
     """
 
-    def __init__(self, in_channels, image_size, n_filters=64, spectral_norm=False):
+    def __init__(
+        self,
+        in_channels: int,
+        image_size: int | Sequence[int],
+        n_filters: int = 64,
+        spectral_norm: bool = False,
+    ) -> None:
         super().__init__()
-        h, w = image_size
-        blocks, ch, i = [], in_channels, 0
-        while i < 5 and min(h, w) // 2 >= 3:
-            out = min(n_filters * 2**i, n_filters * 8)
-            blocks.append(nn.Sequential(
-                maybe_sn(nn.Conv2d(ch, out, 4, stride=2, padding=1), spectral_norm),
-                nn.LeakyReLU(0.2, True),
-            ))
-            ch, h, w, i = out, h // 2, w // 2, i + 1
-        blocks.append(nn.Sequential(nn.Flatten(), maybe_sn(nn.Linear(ch * h * w, 1), spectral_norm)))
+        h, w = _image_size(image_size)
+        n_down = _n_down((h, w), cap=6, min_size=4)
+        chans = [in_channels] + [n_filters * min(2**i, 8) for i in range(n_down)]
+        blocks = [
+            nn.Sequential(_sn(nn.Conv2d(a, b, 4, stride=2, padding=1), spectral_norm), nn.LeakyReLU(0.2))
+            for a, b in zip(chans, chans[1:])
+        ]
+        h, w = h // 2**n_down, w // 2**n_down
+        blocks.append(nn.Sequential(nn.Flatten(), _sn(nn.Linear(chans[-1] * h * w, 1), spectral_norm)))
         self.blocks = nn.Sequential(*blocks)
 
 
-DISCRIMINATORS = {
+DISCRIMINATORS: dict[str, type[nn.Module]] = {
     "mlp": MLPDiscriminator,
     "patch": PatchDiscriminator,
     "dcgan": DCGANDiscriminator,
 }
 
 
-def build_discriminator(name, *, in_shape, n_filters=64, n_layers=3, spectral_norm=False):
-    """Build a discriminator by name.
+def build_discriminator(
+    name: str,
+    *,
+    in_shape: Sequence[int],
+    n_filters: int = 64,
+    n_layers: int = 3,
+    spectral_norm: bool = False,
+) -> nn.Module:
+    """Build a discriminator from the per-sample shape it judges.
 
     Parameters
     ----------
     name : {"auto", "mlp", "patch", "dcgan"}
-        "auto" is "mlp" for flat samples and "patch" for images.
-    in_shape : tuple
-        ``(n_features,)`` or ``(C, H, W)``.
+        ``"auto"`` is ``"mlp"`` for tabular ``(F,)`` and ``"patch"`` for images.
+    in_shape : tuple of int
+        ``(F,)`` for "mlp", ``(C, H, W)`` for "patch" and "dcgan".
     n_filters : int, default=64
+        Width (hidden units or base channels).
     n_layers : int, default=3
-        Hidden layers of "mlp", stride-2 layers of "patch".
+        Hidden layers of "mlp", stride-2 convolutions of "patch"; ignored by "dcgan".
     spectral_norm : bool, default=False
+        Put every convolution and linear layer under spectral normalisation.
 
     Returns
     -------
     torch.nn.Module
-        With ``features(x) -> (N, D)``.
+        The discriminator (raw logits), with ``blocks`` and ``features(x)``.
 
     Examples
     --------
+    >>> import torch
     >>> from skgan.nn import build_discriminator
-    >>> type(build_discriminator("auto", in_shape=(3, 32, 32))).__name__
-    'PatchDiscriminator'
+    >>> d = build_discriminator("auto", in_shape=(3, 16, 16), n_filters=4)
+    >>> type(d).__name__, d(torch.zeros(2, 3, 16, 16)).shape
+    ('PatchDiscriminator', torch.Size([2, 1, 2, 2]))
     """
     in_shape = tuple(in_shape)
     if name == "auto":
         name = "mlp" if len(in_shape) == 1 else "patch"
     if name not in DISCRIMINATORS:
-        raise ValueError(
-            f"Unknown discriminator {name!r}; expected one of {sorted(['auto', *DISCRIMINATORS])}."
-        )
+        raise ValueError(f"Unknown discriminator {name!r}; expected one of {sorted(['auto', *DISCRIMINATORS])}")
     if name == "mlp":
         if len(in_shape) != 1:
             raise ValueError(
-                f"The 'mlp' discriminator takes flat samples; got in_shape={in_shape}."
+                f"The 'mlp' discriminator needs flat samples, in_shape of length 1; got in_shape={in_shape}. "
+                "Flatten the images or use 'patch'/'dcgan'"
             )
         return MLPDiscriminator(in_shape[0], n_filters, n_layers, spectral_norm)
     if len(in_shape) != 3:
-        raise ValueError(f"The {name!r} discriminator takes images (C, H, W); got {in_shape}.")
+        raise ValueError(f"The {name!r} discriminator judges images: in_shape must be (C, H, W); got {in_shape}")
     if name == "patch":
         return PatchDiscriminator(in_shape[0], in_shape[1:], n_filters, n_layers, spectral_norm)
     return DCGANDiscriminator(in_shape[0], in_shape[1:], n_filters, spectral_norm)

@@ -1,0 +1,153 @@
+"""MNIST <-> USPS domain adaptation with GANDomainAdapter (classic protocol, 28x28 grey).
+
+For each direction, one table row per method, evaluated on the target's test split:
+
+* ``source-only``: the classifier trained on labelled source data;
+* ``skgan``: ``Pipeline([GANDomainAdapter, classifier])`` fitted on labelled source
+  and *unlabelled* target training data;
+* ``target-only``: the classifier trained on labelled target data (the oracle).
+
+The classifier is LeNet (skgan's ConvClassifier) as a skorch ``NeuralNetClassifier``.
+Columns: accuracy (mean and spread over ``--seeds``), adapter fit wall time, and the
+process's peak RSS. Data come from a local torchvision layout (see
+``../shared/data/README.md``); nothing is downloaded.
+
+    python benchmarks/digits_da.py --root ../shared/data                  # full protocol
+    python benchmarks/digits_da.py --root ../shared/data --n-source 5000 --epochs 3 --seeds 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from skorch import NeuralNetClassifier
+
+from skgan import GANDomainAdapter
+from skgan.datasets import load_mnist, load_usps
+from skgan.nn import ConvClassifier
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def to_tensor_images(X):
+    """uint8 (n, 28, 28) -> float32 (n, 1, 28, 28) in [0, 1] for the LeNet."""
+    X = np.asarray(X, dtype=np.float32) / 255.0
+    return X.reshape(len(X), 1, 28, 28)
+
+
+def lenet(seed, epochs):
+    torch.manual_seed(seed)  # skorch initialises from torch's global RNG
+    return Pipeline([
+        ("scale", FunctionTransformer(to_tensor_images)),
+        ("net", NeuralNetClassifier(
+            ConvClassifier, module__in_channels=1, module__image_size=(28, 28),
+            module__n_classes=10, module__n_filters=32, criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam, lr=1e-3, batch_size=128, max_epochs=epochs,
+            train_split=None, verbose=0, device="cuda" if torch.cuda.is_available() else "cpu",
+        )),
+    ])
+
+
+def subsample(X, y, n, seed):
+    if n is None or n >= len(X):
+        return X, y
+    idx = np.random.RandomState(seed).permutation(len(X))[:n]
+    return X[idx], y[idx]
+
+
+def run_direction(name, src, tgt, tgt_test, args, seed):
+    Xs, ys = subsample(*src, args.n_source, seed)
+    Xt, yt = subsample(*tgt, args.n_target, seed)
+    Xtt, ytt = tgt_test
+    rows = {}
+    clf = lenet(seed, args.clf_epochs).fit(Xs, ys)
+    rows["source-only"] = {"accuracy": clf.score(Xtt, ytt), "fit_s": None}
+    clf = lenet(seed, args.clf_epochs).fit(Xt, yt)
+    rows["target-only"] = {"accuracy": clf.score(Xtt, ytt), "fit_s": None}
+    adapter = GANDomainAdapter(
+        generator=args.generator, n_filters=args.n_filters, n_blocks=args.n_blocks,
+        max_epochs=args.epochs, batch_size=args.batch_size, random_state=seed,
+        verbose=args.verbose,
+    )
+    start = time.perf_counter()
+    X_pseudo = adapter.fit_transform(Xs, ys, X_target=Xt)
+    fit_s = time.perf_counter() - start
+    clf = lenet(seed, args.clf_epochs).fit(X_pseudo, ys)
+    rows["skgan"] = {"accuracy": clf.score(adapter.transform(Xtt), ytt), "fit_s": fit_s,
+                     "task_classifier_accuracy": float(np.mean(adapter.predict_task(Xtt) == ytt))}
+    for method, row in rows.items():
+        print(f"{name:>6} seed {seed} {method:>12}: acc {row['accuracy']:.4f}"
+              + (f"  adapter fit {row['fit_s']:.0f} s" if row["fit_s"] else ""), flush=True)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default="../shared/data")
+    parser.add_argument("--directions", nargs="+", default=["M->U", "U->M"])
+    parser.add_argument("--n-source", type=int, default=None)
+    parser.add_argument("--n-target", type=int, default=None)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--clf-epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--generator", default="unet")
+    parser.add_argument("--n-filters", type=int, default=16)
+    parser.add_argument("--n-blocks", type=int, default=2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--verbose", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    root = Path(args.root)
+    mnist_train, mnist_test = load_mnist(root), load_mnist(root, train=False)
+    usps_train = load_usps(root / "usps", size=28)
+    usps_test = load_usps(root / "usps", train=False, size=28)
+    pairs = {"M->U": (mnist_train, usps_train, usps_test),
+             "U->M": (usps_train, mnist_train, mnist_test)}
+
+    table = []
+    for direction in args.directions:
+        runs = [run_direction(direction, *pairs[direction], args, seed) for seed in args.seeds]
+        for method in runs[0]:
+            accs = [r[method]["accuracy"] for r in runs]
+            fits = [r[method]["fit_s"] for r in runs if r[method]["fit_s"]]
+            table.append({
+                "direction": direction, "method": method,
+                "accuracy_mean": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
+                "accuracies": accs, "fit_s_mean": float(np.mean(fits)) if fits else None,
+            })
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n{'direction':>9} {'method':>12} {'accuracy %':>14} {'adapter fit s':>14}")
+    for r in table:
+        fit = f"{r['fit_s_mean']:.0f}" if r["fit_s_mean"] else "-"
+        print(f"{r['direction']:>9} {r['method']:>12} "
+              f"{100 * r['accuracy_mean']:>8.2f} ± {100 * r['accuracy_std']:.2f} {fit:>14}")
+    print(f"peak RSS of the whole run: {peak:.0f} MiB")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "digits_da",
+        "command": "python benchmarks/digits_da.py " + " ".join(sys.argv[1:]),
+        "settings": vars(args),
+        "machine": {"platform": platform.platform(), "torch": torch.__version__,
+                    "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
+        "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+        "peak_rss_mib": peak,
+        "rows": table,
+    }
+    path = RESULTS / "digits_da.json"
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

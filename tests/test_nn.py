@@ -1,0 +1,405 @@
+"""Tests for skgan.nn: shapes, blocks, features, spectral norm, losses, penalties, init."""
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils import parametrize
+
+from skgan.nn import (
+    DISCRIMINATORS,
+    GENERATORS,
+    LOSSES,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    GANLoss,
+    MLPDiscriminator,
+    MLPGenerator,
+    PatchDiscriminator,
+    ResnetGenerator,
+    UnetGenerator,
+    build_discriminator,
+    build_generator,
+    gradient_penalty,
+    init_weights,
+    resolve_generator_name,
+)
+
+SIZES = [(8, 8), (16, 16), (28, 28), (30, 30), (25, 25), (64, 64), (12, 20), (9, 31)]
+CHANNELS = [(1, 3), (3, 1)]
+NF = 4
+
+
+def _images(c, size, n=2, seed=0):
+    return torch.rand((n, c, *size), generator=torch.Generator().manual_seed(seed)) * 2 - 1
+
+
+def _make_translator(kind, c_in, c_out, size):
+    if kind == "resnet":
+        return ResnetGenerator(c_in, c_out, size, n_filters=NF, n_blocks=2)
+    return UnetGenerator(c_in, c_out, size, n_filters=NF)
+
+
+def _make_discriminator(kind, c, size, spectral_norm=False):
+    if kind == "patch":
+        return PatchDiscriminator(c, size, n_filters=NF, spectral_norm=spectral_norm)
+    return DCGANDiscriminator(c, size, n_filters=NF, spectral_norm=spectral_norm)
+
+
+def _check_blocks(net):
+    assert isinstance(net.blocks, (nn.Sequential, nn.ModuleList))
+    assert len(net.blocks) > 0
+
+
+# ---------------------------------------------------------------- generators
+@pytest.mark.parametrize("kind", ["resnet", "unet"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("channels", CHANNELS)
+def test_translator_shapes(kind, size, channels):
+    c_in, c_out = channels
+    g = _make_translator(kind, c_in, c_out, size)
+    out = g(_images(c_in, size))
+    assert out.shape == (2, c_out, *size)
+    assert out.abs().max() <= 1
+    _check_blocks(g)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dcgan_generator_shapes(size):
+    g = DCGANGenerator(8, (3, *size), n_filters=NF)
+    out = g(torch.randn(2, 8))
+    assert out.shape == (2, 3, *size)
+    assert out.abs().max() <= 1
+    assert g(torch.randn(2, 8, 1, 1)).shape == (2, 3, *size)
+    _check_blocks(g)
+
+
+def test_large_images():
+    size = (256, 256)
+    x = _images(3, size, n=1)
+    assert ResnetGenerator(3, 1, size, n_filters=2, n_blocks=1)(x).shape == (1, 1, *size)
+    assert UnetGenerator(3, 1, size, n_filters=2)(x).shape == (1, 1, *size)
+    assert DCGANGenerator(4, (3, *size), n_filters=2).eval()(torch.randn(1, 4)).shape == (1, 3, *size)
+    assert PatchDiscriminator(3, size, n_filters=2)(x).shape == (1, 1, 30, 30)
+    assert DCGANDiscriminator(3, size, n_filters=2)(x).shape == (1, 1)
+
+
+def test_resnet_blocks_layout():
+    g = ResnetGenerator(3, 3, (32, 32), n_filters=NF, n_blocks=3)
+    assert g.n_down == 2
+    assert len(g.blocks) == 1 + 2 + 3 + 2 + 1
+    assert isinstance(g.blocks[-1][-1], nn.Tanh)
+    assert ResnetGenerator(3, 3, (8, 8), n_filters=NF, n_blocks=1)(_images(3, (8, 8))).shape == (2, 3, 8, 8)
+
+
+def test_unet_depth():
+    assert UnetGenerator(1, 1, (8, 8), n_filters=NF).depth == 2
+    assert UnetGenerator(1, 1, (25, 25), n_filters=NF).depth == 3
+    assert UnetGenerator(1, 1, (256, 256), n_filters=NF).depth == 5
+    for depth in (0, 2):
+        g = UnetGenerator(1, 1, (64, 64), n_filters=NF, depth=depth)
+        assert len(g.blocks) == 2 * depth + 2
+        assert g(_images(1, (64, 64))).shape == (2, 1, 64, 64)
+    with pytest.raises(ValueError, match="depth"):
+        UnetGenerator(1, 1, (8, 8), depth=3)
+    with pytest.raises(ValueError, match="depth"):
+        UnetGenerator(1, 1, (8, 8), depth=-1)
+
+
+def test_generators_backpropagate():
+    g = UnetGenerator(1, 3, (16, 16), n_filters=NF)
+    g(_images(1, (16, 16))).sum().backward()
+    assert all(p.grad is not None for p in g.parameters())
+
+
+@pytest.mark.parametrize("n_layers", [0, 1, 3])
+def test_mlp_generator(n_layers):
+    g = MLPGenerator(5, 7, n_filters=8, n_layers=n_layers)
+    assert g(torch.randn(2, 5)).shape == (2, 7)
+    assert len(g.blocks) == n_layers + 1
+
+
+def test_mlp_generator_has_no_output_activation():
+    g = MLPGenerator(3, 3, n_filters=8)
+    with torch.no_grad():
+        g.blocks[-1].bias.fill_(5.0)
+        g.blocks[-1].weight.zero_()
+    assert torch.allclose(g(torch.randn(2, 3)), torch.full((2, 3), 5.0))
+
+
+def test_residual_mlp_is_identity_at_zero_last_layer():
+    g = MLPGenerator(6, 6, n_filters=8, residual=True)
+    nn.init.zeros_(g.blocks[-1].weight)
+    nn.init.zeros_(g.blocks[-1].bias)
+    x = torch.randn(4, 6)
+    assert torch.equal(g(x), x)
+    with pytest.raises(ValueError, match="residual"):
+        MLPGenerator(6, 5, residual=True)
+
+
+def test_build_generator():
+    g = build_generator("auto", in_shape=(4,), out_shape=(4,), n_filters=8, residual=True)
+    assert isinstance(g, MLPGenerator) and g.residual
+    assert len(build_generator("mlp", in_shape=(4,), out_shape=(2,), n_layers=1).blocks) == 2
+    g = build_generator("auto", in_shape=(1, 8, 8), out_shape=(3, 8, 8), n_filters=NF, n_blocks=1)
+    assert isinstance(g, ResnetGenerator) and len(g.blocks) == 1 + 2 + 1 + 2 + 1
+    assert isinstance(build_generator("unet", in_shape=(1, 8, 8), out_shape=(3, 8, 8), n_filters=NF), UnetGenerator)
+    g = build_generator("dcgan", in_shape=(8,), out_shape=(1, 28, 28), n_filters=NF)
+    assert isinstance(g, DCGANGenerator)
+    assert set(GENERATORS) == {"mlp", "resnet", "unet", "dcgan"}
+    assert resolve_generator_name("auto", (3,)) == "mlp"
+    assert resolve_generator_name("auto", (3, 8, 8)) == "resnet"
+    assert resolve_generator_name("unet", (3, 8, 8)) == "unet"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"name": "foo", "in_shape": (3,), "out_shape": (3,)}, "'foo'"),
+        ({"name": "mlp", "in_shape": (1, 8, 8), "out_shape": (1, 8, 8)}, "[Ff]latten"),
+        ({"name": "resnet", "in_shape": (1, 8, 8), "out_shape": (1, 16, 16)}, "out_shape"),
+        ({"name": "unet", "in_shape": (8,), "out_shape": (1, 8, 8)}, "in_shape"),
+        ({"name": "dcgan", "in_shape": (1, 8, 8), "out_shape": (1, 8, 8)}, "latent_dim"),
+        ({"name": "resnet", "in_shape": (1, 8, 8), "out_shape": (1, 8, 8), "residual": True}, "residual"),
+    ],
+)
+def test_build_generator_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        build_generator(**kwargs)
+
+
+def test_unknown_generator_message():
+    with pytest.raises(ValueError, match=r"Unknown generator 'foo'; expected one of \['auto', 'dcgan'"):
+        resolve_generator_name("foo", (3,))
+
+
+# ------------------------------------------------------------ discriminators
+@pytest.mark.parametrize("kind", ["patch", "dcgan"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("c", [1, 3])
+def test_image_discriminator_shapes(kind, size, c):
+    d = _make_discriminator(kind, c, size)
+    x = _images(c, size)
+    out = d(x)
+    if kind == "patch":
+        assert out.dim() == 4 and out.shape[:2] == (2, 1) and min(out.shape[2:]) >= 1
+    else:
+        assert out.shape == (2, 1)
+    feats = d.features(x)
+    assert feats.dim() == 2 and feats.shape[0] == 2 and feats.shape[1] > 0
+    _check_blocks(d)
+
+
+def test_patch_discriminator_reference_sizes():
+    d = PatchDiscriminator(3, (256, 256), n_filters=NF)
+    assert d.n_down == 3
+    assert PatchDiscriminator(3, (8, 8), n_filters=NF)(_images(3, (8, 8))).shape == (2, 1, 2, 2)
+    x = _images(3, (64, 64))
+    assert PatchDiscriminator(3, (64, 64), n_filters=NF, n_layers=2)(x).shape == (2, 1, 14, 14)
+
+
+def test_mlp_discriminator():
+    d = MLPDiscriminator(5, n_filters=8, n_layers=2)
+    x = torch.randn(3, 5)
+    assert d(x).shape == (3, 1)
+    assert d.features(x).shape == (3, 8)
+    _check_blocks(d)
+
+
+def test_features_feed_the_last_block():
+    d = DCGANDiscriminator(1, (16, 16), n_filters=NF)
+    x = _images(1, (16, 16))
+    assert torch.allclose(d.blocks[-1][-1](d.features(x)), d(x))
+
+
+@pytest.mark.parametrize("name, shape", [("mlp", (6,)), ("patch", (3, 16, 16)), ("dcgan", (1, 28, 28))])
+def test_spectral_norm_applies(name, shape):
+    d = build_discriminator(name, in_shape=shape, n_filters=NF, spectral_norm=True)
+    layers = [m for m in d.modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+    assert layers and all(parametrize.is_parametrized(m, "weight") for m in layers)
+    assert not any(isinstance(m, nn.InstanceNorm2d) for m in d.modules())
+    assert d(torch.randn(2, *shape)).shape[:2] == (2, 1)
+    plain = build_discriminator(name, in_shape=shape, n_filters=NF)
+    assert not any(parametrize.is_parametrized(m) for m in plain.modules())
+
+
+def test_build_discriminator():
+    assert isinstance(build_discriminator("auto", in_shape=(4,)), MLPDiscriminator)
+    assert isinstance(build_discriminator("auto", in_shape=(1, 8, 8)), PatchDiscriminator)
+    assert isinstance(build_discriminator("dcgan", in_shape=(1, 8, 8)), DCGANDiscriminator)
+    assert set(DISCRIMINATORS) == {"mlp", "patch", "dcgan"}
+    with pytest.raises(ValueError, match="'foo'"):
+        build_discriminator("foo", in_shape=(4,))
+    with pytest.raises(ValueError, match="in_shape"):
+        build_discriminator("mlp", in_shape=(1, 8, 8))
+    with pytest.raises(ValueError, match="in_shape"):
+        build_discriminator("patch", in_shape=(8,))
+
+
+# -------------------------------------------------------------------- losses
+@pytest.mark.parametrize("mode", LOSSES)
+def test_discriminator_loss_rewards_separation(mode):
+    loss = GANLoss(mode)
+    high, low = torch.full((4, 1, 3, 3), 2.0), torch.full((4, 1, 3, 3), -2.0)
+    if mode == "lsgan":
+        high, low = torch.ones(4, 1), torch.zeros(4, 1)
+    good = loss.discriminator_loss(high, low)
+    bad = loss.discriminator_loss(low, high)
+    assert good.dim() == 0 and good < bad
+
+
+@pytest.mark.parametrize("mode", LOSSES)
+def test_generator_loss_decreases_towards_real(mode):
+    loss = GANLoss(mode)
+    values = [loss.generator_loss(torch.full((4, 1), v)) for v in (-1.0, 0.0, 0.5, 1.0)]
+    assert all(a > b for a, b in zip(values, values[1:]))
+
+
+def test_loss_values():
+    real, fake = torch.tensor([[1.0], [0.0]]), torch.tensor([[0.0], [1.0]])
+    assert torch.isclose(GANLoss("lsgan").discriminator_loss(real, fake), torch.tensor(0.5))
+    bce = nn.functional.binary_cross_entropy_with_logits
+    expected = 0.5 * (bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake)))
+    assert torch.isclose(GANLoss("vanilla").discriminator_loss(real, fake), expected)
+    assert torch.isclose(GANLoss("vanilla").generator_loss(fake), bce(fake, torch.ones_like(fake)))
+    assert torch.isclose(GANLoss("hinge").discriminator_loss(real, fake), torch.tensor(2.0))
+    assert torch.isclose(GANLoss("wgan-gp").discriminator_loss(real, fake), torch.tensor(0.0))
+    assert torch.isclose(GANLoss("wgan-gp").generator_loss(fake), torch.tensor(-0.5))
+
+
+def test_loss_labels_are_buffers():
+    loss = GANLoss("lsgan", real_label=0.9)
+    assert {"real_label", "fake_label"} <= dict(loss.named_buffers()).keys()
+    assert torch.isclose(loss.generator_loss(torch.full((2, 1), 0.9)), torch.tensor(0.0))
+    with pytest.raises(ValueError, match="loss 'foo'"):
+        GANLoss("foo")
+
+
+# --------------------------------------------------------- gradient penalties
+def _linear_critic(w):
+    d = nn.Linear(len(w), 1)
+    with torch.no_grad():
+        d.weight.copy_(w[None])
+    return d
+
+
+def test_wgan_gp_is_zero_for_unit_norm_linear_critic():
+    w = torch.randn(5)
+    d = _linear_critic(w / w.norm())
+    real, fake = torch.randn(8, 5), torch.randn(8, 5)
+    gp = gradient_penalty(d, real, fake, generator=torch.Generator().manual_seed(0))
+    assert gp.abs() < 1e-10
+    d2 = _linear_critic(2 * w / w.norm())
+    assert torch.isclose(gradient_penalty(d2, real, fake), torch.tensor(1.0))
+
+
+def test_r1_closed_form_and_differentiable():
+    w = torch.randn(5)
+    d = _linear_critic(w)
+    gp = gradient_penalty(d, torch.randn(8, 5), kind="r1")
+    assert torch.isclose(gp, 0.5 * w.pow(2).sum())
+    gp.backward()
+    assert torch.allclose(d.weight.grad, w[None])
+
+
+def test_penalties_on_patch_outputs():
+    conv = nn.Conv2d(3, 1, 1)
+    real = _images(3, (4, 5), n=3)
+    r1 = gradient_penalty(conv, real, kind="r1")
+    assert torch.isclose(r1, 0.5 * 4 * 5 * conv.weight.pow(2).sum())
+    d = PatchDiscriminator(3, (16, 16), n_filters=NF)
+    gp = gradient_penalty(d, _images(3, (16, 16)), _images(3, (16, 16), seed=1), generator=torch.Generator())
+    gp.backward()
+    assert gp.dim() == 0 and all(p.grad is not None for p in d.parameters() if p.dim() > 1)
+
+
+def test_wgan_gp_uses_given_generator_only():
+    d = MLPDiscriminator(4, n_filters=8)
+    real, fake = torch.randn(6, 4), torch.randn(6, 4)
+    state = torch.get_rng_state()
+    a = gradient_penalty(d, real, fake, generator=torch.Generator().manual_seed(3))
+    b = gradient_penalty(d, real, fake, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(a, b)
+
+
+def test_gradient_penalty_errors():
+    d = nn.Linear(3, 1)
+    with pytest.raises(ValueError, match="'foo'"):
+        gradient_penalty(d, torch.randn(2, 3), torch.randn(2, 3), kind="foo")
+    with pytest.raises(ValueError, match="fake"):
+        gradient_penalty(d, torch.randn(2, 3))
+
+
+# ---------------------------------------------------------------------- init
+def _params(net):
+    return [t.detach().clone() for t in net.state_dict().values()]
+
+
+@pytest.mark.parametrize("scheme", ["normal", "default"])
+def test_init_reproducible_and_leaves_global_rng(scheme):
+    def make():
+        with torch.random.fork_rng():
+            torch.manual_seed(123)  # same construction, so only init_weights can differ
+            return PatchDiscriminator(3, (16, 16), n_filters=NF, spectral_norm=True)
+
+    nets = [make(), make(), make()]
+    state = torch.get_rng_state()
+    for net, seed in zip(nets, [0, 0, 1]):
+        init_weights(net, scheme=scheme, generator=torch.Generator().manual_seed(seed))
+    assert torch.equal(torch.get_rng_state(), state)
+    a, b, c = map(_params, nets)
+    assert all(torch.equal(x, y) for x, y in zip(a, b))
+    assert not all(torch.equal(x, y) for x, y in zip(a, c))
+
+
+def test_init_resets_spectral_norm_vectors():
+    nets = []
+    for seed in (1, 2):
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)  # different power-iteration vectors on construction
+            net = DCGANDiscriminator(1, (8, 8), n_filters=NF, spectral_norm=True)
+        nets.append(init_weights(net, generator=torch.Generator().manual_seed(0)))
+    a, b = map(_params, nets)
+    assert all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def test_init_normal_statistics():
+    net = nn.Sequential(nn.Linear(100, 200), nn.BatchNorm2d(500), nn.ConvTranspose2d(50, 50, 4))
+    init_weights(net, gain=0.02, generator=torch.Generator().manual_seed(0))
+    assert abs(net[0].weight.std().item() - 0.02) < 0.002
+    assert abs(net[1].weight.mean().item() - 1.0) < 0.005
+    assert not net[0].bias.any() and not net[1].bias.any() and not net[2].bias.any()
+
+
+def test_init_normal_reaches_spectral_norm_original():
+    d = MLPDiscriminator(50, n_filters=100, n_layers=1, spectral_norm=True)
+    init_weights(d, gain=0.5, generator=torch.Generator().manual_seed(0))
+    original = d.blocks[0][0].parametrizations.weight.original
+    assert abs(original.std().item() - 0.5) < 0.05
+
+
+def test_init_default_matches_pytorch_bounds():
+    net = init_weights(nn.Conv2d(4, 6, 3), scheme="default", generator=torch.Generator().manual_seed(0))
+    bound = 1 / (4 * 9) ** 0.5
+    assert net.weight.abs().max() <= bound and net.bias.abs().max() <= bound
+    bn = init_weights(nn.BatchNorm2d(3), scheme="default")
+    assert torch.equal(bn.weight, torch.ones(3))
+
+
+def test_init_unknown_scheme():
+    with pytest.raises(ValueError, match="'foo'"):
+        init_weights(nn.Linear(2, 2), scheme="foo")
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8), (3, 28, 28), (1, 25, 25), (6,)])
+def test_task_classifiers_give_one_logit_per_class(shape):
+    from skgan.nn import build_classifier
+
+    clf = build_classifier(in_shape=shape, n_classes=7, n_filters=4)
+    x = torch.randn(3, *shape)
+    out = clf(x)
+    assert out.shape == (3, 7)
+    out.sum().backward()
+    assert all(p.grad is not None for p in clf.parameters())
+    with pytest.raises(ValueError, match="in_shape must be"):
+        build_classifier(in_shape=(2, 3), n_classes=2)
