@@ -15,7 +15,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import DomainSpec, check_input, sample_shape, validate_features
-from .nn import DISCRIMINATORS, GENERATORS, LOSSES
+from .nn import (
+    DISCRIMINATORS,
+    GENERATORS,
+    LOSSES,
+    build_discriminator,
+    build_generator,
+    init_weights,
+)
 from .training import AdversarialNet, apply_module, default_callbacks, seeded
 
 __all__ = ["BaseGAN", "resolve_device"]
@@ -88,6 +95,23 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         """Return the :class:`~skgan.training.AdversarialObjective`."""
 
     # ------------------------------------------------------------------ helpers
+    def _new_generator(self, in_shape, out_shape):
+        """A generator from the estimator's parameters, initialised for its data kind.
+
+        Tabular data gets a residual MLP with PyTorch's default initialisation;
+        images get the DCGAN/CycleGAN N(0, 0.02) initialisation.
+        """
+        net = build_generator(
+            self.generator, in_shape=in_shape, out_shape=out_shape,
+            n_filters=self.n_filters, n_blocks=self.n_blocks, residual=len(in_shape) == 1,
+        )
+        return init_weights(net, scheme="default" if len(in_shape) == 1 else "normal")
+
+    def _new_discriminator(self, shape):
+        """A discriminator from the estimator's parameters, initialised as above."""
+        net = build_discriminator(self.discriminator, in_shape=shape, n_filters=self.n_filters)
+        return init_weights(net, scheme="default" if len(shape) == 1 else "normal")
+
     def _validate_domains(self, X, X_target, *, reset=True):
         """Validate source and target arrays; return arrays and fitted specs.
 

@@ -17,7 +17,7 @@ from torch import nn
 
 from ._data import Unsplit, check_input
 from .base import BaseGAN
-from .nn import build_classifier, build_discriminator, build_generator, init_weights
+from .nn import build_classifier
 from .training import AdversarialObjective
 
 __all__ = ["GANDomainAdapter"]
@@ -228,24 +228,11 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
 
     # ------------------------------------------------------------------ hooks
     def _build_modules(self, source_shape, target_shape):
-        scheme = "default" if len(source_shape) == 1 else "normal"
-
-        def generator(in_shape, out_shape):
-            net = build_generator(
-                self.generator, in_shape=in_shape, out_shape=out_shape,
-                n_filters=self.n_filters, n_blocks=self.n_blocks, residual=len(in_shape) == 1,
-            )
-            return init_weights(net, scheme=scheme)
-
-        def discriminator(shape):
-            net = build_discriminator(self.discriminator, in_shape=shape, n_filters=self.n_filters)
-            return init_weights(net, scheme=scheme)
-
-        generators = {"st": generator(source_shape, target_shape)}
-        discriminators = {"t": discriminator(target_shape)}
+        generators = {"st": self._new_generator(source_shape, target_shape)}
+        discriminators = {"t": self._new_discriminator(target_shape)}
         if self.lambda_cyc > 0:
-            generators["ts"] = generator(target_shape, source_shape)
-            discriminators["s"] = discriminator(source_shape)
+            generators["ts"] = self._new_generator(target_shape, source_shape)
+            discriminators["s"] = self._new_discriminator(source_shape)
         # the task classifier reads both domains, so it takes the target's shape
         generators["task"] = build_classifier(
             in_shape=target_shape, n_classes=len(self.classes_), n_filters=self.n_filters

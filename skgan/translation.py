@@ -14,7 +14,6 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .base import BaseGAN
-from .nn import build_discriminator, build_generator, init_weights
 from .training import AdversarialObjective
 
 __all__ = ["CycleGANTranslator"]
@@ -222,27 +221,13 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
 
     # ------------------------------------------------------------------ hooks
     def _build_modules(self, source_shape, target_shape):
-        def generator(in_shape, out_shape):
-            net = build_generator(
-                self.generator, in_shape=in_shape, out_shape=out_shape,
-                n_filters=self.n_filters, n_blocks=self.n_blocks,
-                residual=len(in_shape) == 1,
-            )
-            init_weights(net, scheme="default" if len(in_shape) == 1 else "normal")
-            return net
-
-        def discriminator(shape):
-            net = build_discriminator(self.discriminator, in_shape=shape, n_filters=self.n_filters)
-            init_weights(net, scheme="default" if len(shape) == 1 else "normal")
-            return net
-
         generators = nn.ModuleDict({
-            "ab": generator(source_shape, target_shape),
-            "ba": generator(target_shape, source_shape),
+            "ab": self._new_generator(source_shape, target_shape),
+            "ba": self._new_generator(target_shape, source_shape),
         })
         discriminators = nn.ModuleDict({
-            "a": discriminator(source_shape),
-            "b": discriminator(target_shape),
+            "a": self._new_discriminator(source_shape),
+            "b": self._new_discriminator(target_shape),
         })
         return generators, discriminators
 
