@@ -106,6 +106,7 @@ def main(argv=None):
     parser.add_argument("--n-blocks", type=int, default=2)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--verbose", type=int, default=0)
+    parser.add_argument("--out", default="digits_da.json", help="file name in benchmarks/results")
     args = parser.parse_args(argv)
 
     root = Path(args.root)
@@ -144,7 +145,7 @@ def main(argv=None):
         "peak_rss_mib": peak,
         "rows": table,
     }
-    path = RESULTS / "digits_da.json"
+    path = RESULTS / args.out
     path.write_text(json.dumps(payload, indent=2))
     print(f"wrote {path}")
 
