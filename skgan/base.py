@@ -171,8 +171,9 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             )
         return X
 
-    def _seeds(self, random_state=None):
-        rng = check_random_state(self.random_state if random_state is None else random_state)
+    def _seeds(self):
+        """Two seeds drawn from ``random_state``: weight init, and training randomness."""
+        rng = check_random_state(self.random_state)
         return [int(s) for s in rng.randint(0, 2**31 - 1, size=2)]
 
     def _callbacks(self):
