@@ -23,6 +23,15 @@ from .training import AdversarialObjective
 __all__ = ["GANDomainAdapter"]
 
 
+def add_noise(x, z):
+    """Append noise ``z`` of shape (n, k) to ``x``: k constant channels, or k features."""
+    if z is None:
+        return x
+    if x.dim() == 4:
+        z = z[:, :, None, None].expand(-1, -1, *x.shape[2:])
+    return torch.cat([x, z.to(x)], dim=1)
+
+
 class DomainAdaptationObjective(AdversarialObjective):
     """PixelDA/CyCADA loss terms.
 
@@ -38,19 +47,23 @@ class DomainAdaptationObjective(AdversarialObjective):
     generator_terms = ("g_adv", "task", "cycle", "identity")
     discriminator_terms = ("d_adv",)
 
-    def __init__(self, lambda_task, lambda_cyc, lambda_id):
+    def __init__(self, lambda_task, lambda_cyc, lambda_id, noise_dim=0):
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
+        self.noise_dim = noise_dim
+
+    def _noise(self, net, n):
+        return net.randn(n, self.noise_dim) if self.noise_dim else None
 
     def generator_losses(self, net, x_s, x_t, y, y_target=None):
         g, d, gan = net.module_, net.discriminator_, net.criterion_
-        fake_t = g["st"](x_s)
+        fake_t = g["st"](add_noise(x_s, self._noise(net, len(x_s))))
         terms = {"g_adv": gan.generator_loss(d["t"](fake_t))}
         fakes = {"t": fake_t}
         if self.lambda_task > 0:
             task = F.cross_entropy(g["task"](fake_t), y)
-            if x_s.shape[1:] == x_t.shape[1:]:  # the classifier can read source data too
+            if x_s.shape[1:] == x_t.shape[1:]:  # the classifier reads source data too
                 task = task + F.cross_entropy(g["task"](x_s), y)
             if y_target is not None and bool((y_target >= 0).any()):
                 known = y_target >= 0
@@ -61,10 +74,12 @@ class DomainAdaptationObjective(AdversarialObjective):
             fakes["s"] = fake_s
             terms["g_adv"] = terms["g_adv"] + gan.generator_loss(d["s"](fake_s))
             terms["cycle"] = self.lambda_cyc * (
-                F.l1_loss(g["ts"](fake_t), x_s) + F.l1_loss(g["st"](fake_s), x_t)
+                F.l1_loss(g["ts"](fake_t), x_s)
+                + F.l1_loss(g["st"](add_noise(fake_s, self._noise(net, len(x_t)))), x_t)
             )
         if self.lambda_id > 0 and x_s.shape[1:] == x_t.shape[1:]:
-            terms["identity"] = self.lambda_id * F.l1_loss(g["st"](x_t), x_t)
+            same = g["st"](add_noise(x_t, self._noise(net, len(x_t))))
+            terms["identity"] = self.lambda_id * F.l1_loss(same, x_t)
         return terms, fakes
 
     def discriminator_losses(self, net, x_s, x_t, fakes, y_target=None):
@@ -110,6 +125,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         Weight of the identity L1 loss ``G(x_t) = x_t``. Applies when both domains
         have the same sample shape; grey-to-colour adaptation has no identity term
         (target-shaped data is then passed through by :meth:`transform`).
+    noise_dim : int, default=0
+        Length of a standard-normal noise vector fed to the generator beside each
+        source sample (PixelDA), as ``noise_dim`` constant image channels or
+        extra features. Lets one source sample take many target looks (e.g.
+        random photo backgrounds). :meth:`transform` draws it from a seed fixed
+        at fit, so repeated calls agree; :meth:`sample` from its ``random_state``.
     pool_size : int, default=50
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of ``X`` when images are passed flattened.
@@ -138,6 +159,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         As in :class:`CycleGANTranslator`.
     X_fit_, y_fit_ : ndarray
         Source data and labels, which :meth:`sample` draws from.
+    noise_seed_ : int
+        Seed of the noise :meth:`transform` feeds the generator (``noise_dim > 0``).
     n_features_in_ : int
 
     See Also
@@ -177,9 +200,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         "lambda_task": [Interval(Real, 0, None, closed="left")],
         "lambda_cyc": [Interval(Real, 0, None, closed="left")],
         "lambda_id": [Interval(Real, 0, None, closed="left")],
+        "noise_dim": [Interval(Integral, 0, None, closed="left")],
     }
 
-    _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_")
+    _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_")
 
     def __init__(
         self,
@@ -192,6 +216,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         lambda_task=1.0,
         lambda_cyc=0.0,
         lambda_id=1.0,
+        noise_dim=0,
         pool_size=50,
         image_shape=None,
         max_epochs=30,
@@ -213,6 +238,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
+        self.noise_dim = noise_dim
         self.pool_size = pool_size
         self.image_shape = image_shape
         self.max_epochs = max_epochs
@@ -228,7 +254,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
 
     # ------------------------------------------------------------------ hooks
     def _build_modules(self, source_shape, target_shape):
-        generators = {"st": self._new_generator(source_shape, target_shape)}
+        noisy_shape = (source_shape[0] + self.noise_dim, *source_shape[1:])
+        generators = {"st": self._new_generator(noisy_shape, target_shape)}
         discriminators = {"t": self._new_discriminator(target_shape)}
         if self.lambda_cyc > 0:
             generators["ts"] = self._new_generator(target_shape, source_shape)
@@ -240,7 +267,9 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         return nn.ModuleDict(generators), nn.ModuleDict(discriminators)
 
     def _objective(self):
-        return DomainAdaptationObjective(self.lambda_task, self.lambda_cyc, self.lambda_id)
+        return DomainAdaptationObjective(
+            self.lambda_task, self.lambda_cyc, self.lambda_id, self.noise_dim
+        )
 
     # ---------------------------------------------------------------- public
     @_fit_context(prefer_skip_nested_validation=True)
@@ -301,7 +330,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             target_spec.encode(X_target), y_target=y_target_index,
             source_shape=source_spec.shape, target_shape=target_spec.shape,
             fitted={"source_spec_": source_spec, "target_spec_": target_spec,
-                    "X_fit_": X, "y_fit_": np.asarray(y)},
+                    "X_fit_": X, "y_fit_": np.asarray(y),
+                    "noise_seed_": int(check_random_state(self.random_state).randint(2**31 - 1))},
         )
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -337,7 +367,15 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         if src.shape != tgt.shape and self._shape_of(X, tgt) == tgt.shape:
             return tgt.layout(X, X.ndim)
         X = self._check_transform_input(X_raw, src)
-        return tgt.decode(self._generate("st", src.encode(X)), X.ndim)
+        return self._render(X, int(self.noise_seed_))
+
+    def _render(self, X, noise_seed):
+        """Source samples (validated) through the generator, in the target's layout."""
+        Z = self.source_spec_.encode(X)
+        if self.noise_dim:
+            noise = torch.Generator().manual_seed(noise_seed)
+            Z = add_noise(Z, torch.randn(len(Z), self.noise_dim, generator=noise))
+        return self.target_spec_.decode(self._generate("st", Z), X.ndim)
 
     @staticmethod
     def _shape_of(X, spec):
@@ -385,8 +423,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
-        rows = check_random_state(random_state).randint(0, len(self.X_fit_), size=n_samples)
-        return self.transform(np.asarray(self.X_fit_)[rows]), np.asarray(self.y_fit_)[rows]
+        rng = check_random_state(random_state)
+        rows = rng.randint(0, len(self.X_fit_), size=n_samples)
+        X = np.asarray(self.X_fit_)[rows]
+        return self._render(X, int(rng.randint(2**31 - 1))), np.asarray(self.y_fit_)[rows]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -163,3 +163,24 @@ def test_frechet_distance_matches_closed_form_for_gaussians():
     # |mu|^2 + tr(I + diag(4, 1) - 2 diag(2, 1)) = 1 + (1 + 4 - 4) + (1 + 1 - 2) = 2
     assert frechet_distance(a, b) == pytest.approx(2.0, abs=0.1)
     assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(4,), (1, 8, 8)])
+def test_noise_input_gives_varied_but_reproducible_renderings(shape):
+    rng = np.random.RandomState(0)
+    Xs, ys = rng.rand(40, *shape), np.arange(40) % 2
+    Xt = rng.rand(40, *((3, 8, 8) if len(shape) == 3 else shape))
+    adapter = GANDomainAdapter(**{**TINY, "noise_dim": 3}).fit(Xs, ys, X_target=Xt)
+    first = adapter.generator_["st"]
+    assert (first.blocks[0][0].in_features if len(shape) == 1
+            else next(first.parameters()).shape[1]) == shape[0] + 3
+    # transform is a function of X: the same noise on every call
+    np.testing.assert_array_equal(adapter.transform(Xs), adapter.transform(Xs))
+    # sample draws fresh noise: same source rows, different renderings per random_state
+    X1, y1 = adapter.sample(10, random_state=1)
+    X2, y2 = adapter.sample(10, random_state=1)
+    np.testing.assert_array_equal(X1, X2)
+    rows = np.random.RandomState(1).randint(0, len(Xs), size=10)
+    np.testing.assert_array_equal(y1, ys[rows])
+    assert not np.array_equal(X1, adapter.transform(Xs[rows]))  # the noise reaches G
+    assert X1.shape == (10, *Xt.shape[1:])

@@ -85,8 +85,10 @@ class MLPGenerator(nn.Module):
     n_layers : int, default=3
         Number of hidden layers.
     residual : bool, default=False
-        Return ``x + net(x)``, a translator that starts near the identity when
-        the last layer is small. Needs ``in_features == out_features``.
+        Return ``x[:, :out_features] + net(x)``, a translator that starts near the
+        identity when the last layer is small; inputs past ``out_features`` (e.g.
+        appended noise) only condition the update. Needs ``in_features >=
+        out_features``.
 
     Attributes
     ----------
@@ -114,19 +116,20 @@ class MLPGenerator(nn.Module):
     ) -> None:
         super().__init__()
         _check_count(n_layers, "n_layers", 0)
-        if residual and in_features != out_features:
+        if residual and in_features < out_features:
             raise ValueError(
-                f"residual=True needs in_features == out_features; got in_features={in_features}, "
+                f"residual=True needs in_features >= out_features; got in_features={in_features}, "
                 f"out_features={out_features}"
             )
         self.residual = residual
+        self.out_features = out_features
         widths = [in_features] + [n_filters] * n_layers
         hidden = [nn.Sequential(nn.Linear(a, b), nn.LeakyReLU(0.2)) for a, b in zip(widths, widths[1:])]
         self.blocks = nn.Sequential(*hidden, nn.Linear(widths[-1], out_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.blocks(x)
-        return x + out if self.residual else out
+        return x[:, : self.out_features] + out if self.residual else out
 
 
 class _ResidualBlock(nn.Module):
