@@ -4,12 +4,19 @@ For each direction, one table row per method, evaluated on the target's test spl
 
 * ``source-only``: the classifier trained on labelled source data;
 * ``skgan``: ``Pipeline([GANDomainAdapter, classifier])`` fitted on labelled source
-  and *unlabelled* target training data;
+  and *unlabelled* target training data, predicting on ``transform(X_test)``
+  (what ``pipe.predict`` does); ``skgan (raw X_t)``: the same classifier on the raw
+  target test data, to show that ``transform`` lets target data through;
+* ``skgan task net``: the adapter's internal task classifier (PixelDA's classifier);
+* ``DANN (skada)``: skada's ``DANN`` peer with the same LeNet and epochs (when
+  skada is installed: ``pip install skada``);
 * ``target-only``: the classifier trained on labelled target data (the oracle).
 
-The classifier is LeNet (skgan's ConvClassifier) as a skorch ``NeuralNetClassifier``.
-Columns: accuracy (mean and spread over ``--seeds``), adapter fit wall time, and the
-process's peak RSS. Data come from a local torchvision layout (see
+The classifier is LeNet (skgan's ConvClassifier) as a skorch ``NeuralNetClassifier``;
+``--sklearn-clf`` adds the same rows for a plain scikit-learn classifier
+(logistic regression), to show that any classifier can follow the adapter.
+Columns: accuracy (mean and spread over ``--seeds``), fit wall time, and the
+process's peak RSS so far. Data come from a local torchvision layout (see
 ``../shared/data/README.md``); nothing is downloaded.
 
     python benchmarks/digits_da.py --root ../shared/data                  # full protocol
@@ -29,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skorch import NeuralNetClassifier
@@ -59,6 +67,37 @@ def lenet(seed, epochs):
     ])
 
 
+def logreg(seed, epochs):
+    flat = FunctionTransformer(lambda X: np.asarray(X, np.float32).reshape(len(X), -1) / 255.0)
+    return Pipeline([("flat", flat), ("lr", LogisticRegression(max_iter=300, random_state=seed))])
+
+
+class SkadaLeNet(ConvClassifier):
+    """The same LeNet, accepting the ``sample_weight`` skada passes to forward."""
+
+    def forward(self, x, sample_weight=None):
+        return super().forward(x)
+
+
+def dann(seed, epochs):
+    """skada's DANN on the same LeNet; None when skada is not installed."""
+    try:
+        from skada.deep import DANN
+    except ImportError:
+        return None
+    torch.manual_seed(seed)
+    return DANN(
+        SkadaLeNet(1, (28, 28), 10, n_filters=32), layer_name="blocks.2", reg=1.0,
+        num_features=128, optimizer=torch.optim.Adam, lr=1e-3, batch_size=128,
+        max_epochs=epochs, train_split=None, verbose=0,
+        device="cuda" if torch.cuda.is_available() else "cpu",
+    )
+
+
+def peak_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def subsample(X, y, n, seed):
     if n is None or n >= len(X):
         return X, y
@@ -71,24 +110,46 @@ def run_direction(name, src, tgt, tgt_test, args, seed):
     Xt, yt = subsample(*tgt, args.n_target, seed)
     Xtt, ytt = tgt_test
     rows = {}
-    clf = lenet(seed, args.clf_epochs).fit(Xs, ys)
-    rows["source-only"] = {"accuracy": clf.score(Xtt, ytt), "fit_s": None}
-    clf = lenet(seed, args.clf_epochs).fit(Xt, yt)
-    rows["target-only"] = {"accuracy": clf.score(Xtt, ytt), "fit_s": None}
+
+    def record(method, accuracy, fit_s=None):
+        rows[method] = {"accuracy": float(accuracy), "fit_s": fit_s, "peak_rss_mib": peak_mib()}
+        print(f"{name:>6} seed {seed} {method:>22}: acc {accuracy:.4f}"
+              + (f"  fit {fit_s:.0f} s" if fit_s else ""), flush=True)
+
+    def timed(fn):
+        start = time.perf_counter()
+        out = fn()
+        return out, time.perf_counter() - start
+
+    classifiers = {"LeNet": lenet}
+    if args.sklearn_clf:
+        classifiers["LogReg"] = logreg
+    for clf_name, make in classifiers.items():
+        clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xs, ys))
+        record(f"source-only {clf_name}", clf.score(Xtt, ytt), fit_s)
+    net = dann(seed, args.clf_epochs)
+    if net is not None:
+        Xd = to_tensor_images(np.concatenate([Xs, Xt]))
+        yd = np.concatenate([ys, np.full(len(Xt), -1)])
+        domain = np.concatenate([np.ones(len(Xs)), -2 * np.ones(len(Xt))]).astype(np.int64)
+        _, fit_s = timed(lambda: net.fit(Xd, yd, sample_domain=domain))
+        pred = net.predict(to_tensor_images(Xtt), sample_domain=-2 * np.ones(len(Xtt), np.int64))
+        record("DANN (skada) LeNet", np.mean(pred == ytt), fit_s)
     adapter = GANDomainAdapter(
         generator=args.generator, n_filters=args.n_filters, n_blocks=args.n_blocks,
         max_epochs=args.epochs, batch_size=args.batch_size, random_state=seed,
-        verbose=args.verbose,
+        verbose=args.verbose, **json.loads(args.adapter_params),
     )
-    start = time.perf_counter()
-    X_pseudo = adapter.fit_transform(Xs, ys, X_target=Xt)
-    fit_s = time.perf_counter() - start
-    clf = lenet(seed, args.clf_epochs).fit(X_pseudo, ys)
-    rows["skgan"] = {"accuracy": clf.score(adapter.transform(Xtt), ytt), "fit_s": fit_s,
-                     "task_classifier_accuracy": float(np.mean(adapter.predict_task(Xtt) == ytt))}
-    for method, row in rows.items():
-        print(f"{name:>6} seed {seed} {method:>12}: acc {row['accuracy']:.4f}"
-              + (f"  adapter fit {row['fit_s']:.0f} s" if row["fit_s"] else ""), flush=True)
+    X_pseudo, fit_s = timed(lambda: adapter.fit_transform(Xs, ys, X_target=Xt))
+    record("skgan task net", np.mean(adapter.predict_task(Xtt) == ytt), fit_s)
+    X_test_t = adapter.transform(Xtt)
+    for clf_name, make in classifiers.items():
+        clf = make(seed, args.clf_epochs).fit(X_pseudo, ys)
+        record(f"skgan + {clf_name}", clf.score(X_test_t, ytt))
+        record(f"skgan + {clf_name} (raw X_t)", clf.score(Xtt, ytt))
+    for clf_name, make in classifiers.items():
+        clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xt, yt))
+        record(f"target-only {clf_name}", clf.score(Xtt, ytt), fit_s)
     return rows
 
 
@@ -105,6 +166,10 @@ def main(argv=None):
     parser.add_argument("--n-filters", type=int, default=16)
     parser.add_argument("--n-blocks", type=int, default=2)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--adapter-params", default="{}",
+                        help="JSON dict of further GANDomainAdapter parameters")
+    parser.add_argument("--sklearn-clf", action="store_true",
+                        help="also run a plain scikit-learn classifier (logistic regression)")
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--out", default="digits_da.json", help="file name in benchmarks/results")
     args = parser.parse_args(argv)
@@ -126,13 +191,16 @@ def main(argv=None):
                 "direction": direction, "method": method,
                 "accuracy_mean": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
                 "accuracies": accs, "fit_s_mean": float(np.mean(fits)) if fits else None,
+                "peak_rss_mib": max(r[method]["peak_rss_mib"] for r in runs),
             })
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{'direction':>9} {'method':>12} {'accuracy %':>14} {'adapter fit s':>14}")
+    peak = peak_mib()
+    print(f"\n{'direction':>9} {'method':>26} {'accuracy % (std)':>17} {'fit s':>7} "
+          f"{'peak RSS MiB':>13}")
     for r in table:
         fit = f"{r['fit_s_mean']:.0f}" if r["fit_s_mean"] else "-"
-        print(f"{r['direction']:>9} {r['method']:>12} "
-              f"{100 * r['accuracy_mean']:>8.2f} ± {100 * r['accuracy_std']:.2f} {fit:>14}")
+        print(f"{r['direction']:>9} {r['method']:>26} "
+              f"{100 * r['accuracy_mean']:>8.2f} ± {100 * r['accuracy_std']:<5.2f} {fit:>7} "
+              f"{r['peak_rss_mib']:>13.0f}")
     print(f"peak RSS of the whole run: {peak:.0f} MiB")
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {
