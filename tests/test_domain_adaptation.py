@@ -184,3 +184,26 @@ def test_noise_input_gives_varied_but_reproducible_renderings(shape):
     np.testing.assert_array_equal(y1, ys[rows])
     assert not np.array_equal(X1, adapter.transform(Xs[rows]))  # the noise reaches G
     assert X1.shape == (10, *Xt.shape[1:])
+
+
+def test_grid_search_routes_x_target_whole_and_unsupervised_scorer_prefers_adapting():
+    import sklearn
+
+    Xs, ys, Xt, Xt_test, yt_test = recalibration()
+    Xt = np.vstack([Xt, Xt])[: len(Xs)]  # the length sklearn's CV would slice
+    seen = []
+
+    class Spy(GANDomainAdapter):
+        def fit(self, X, y, *, X_target=None, y_target=None):
+            seen.append(len(X_target.data if isinstance(X_target, Unsplit) else X_target))
+            return super().fit(X, y, X_target=X_target, y_target=y_target)
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        adapter = Spy(**{**TINY, "max_epochs": 10, "lr": 1e-3}).set_fit_request(X_target=True)
+        pipe = Pipeline([("adapt", adapter), ("clf", LogisticRegression())])
+        # lr=1e-7 is a clearly bad setting: the generator stays at its initialisation
+        search = GridSearchCV(pipe, {"adapt__lr": [1e-7, 1e-3]}, cv=2,
+                              scoring=make_domain_gap_scorer(Xt_test))
+        search.fit(Xs, ys, X_target=Unsplit(Xt))
+    assert seen and set(seen) == {len(Xt)}  # every fold got the whole target
+    assert search.best_params_ == {"adapt__lr": 1e-3}, search.cv_results_["mean_test_score"]
