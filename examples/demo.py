@@ -1,17 +1,19 @@
-"""skgan demo: unpaired translation of digits <-> restyled colour digits.
+"""skgan demo: pixel-level domain adaptation and unpaired translation on bundled digits.
 
-Runs on data that ships with scikit-learn, on CPU in about a minute:
+Runs on data that ships with scikit-learn, on CPU in about two minutes:
 
-    make demo            # or: python examples/demo.py [--epochs N] [--out DIR]
+    make demo            # or: python examples/demo.py [--out DIR] [--seed N] [--quick]
 
-It fits a CycleGANTranslator between grey digits (domain A) and inverted,
-orange-tinted digits (domain B, different images), then prints
-
-* the cycle reconstruction error A -> B -> A,
-* the accuracy of a classifier trained on labelled domain-B digits, on
-  untranslated A digits and on A digits translated to B,
-
-and saves a PNG grid: source / translated / reconstructed rows.
+1. Domain adaptation. ``Pipeline([GANDomainAdapter, SVC])`` learns from labelled grey
+   digits and *unlabelled* colour digits, then predicts on held-out colour digits.
+   It prints the accuracy of the same classifier trained on the source digits
+   (source-only), through the adapter, and on labelled target digits (the
+   oracle), for two targets: "digits-M" (digits blended with photo patches, the
+   MNIST-M recipe) and "restyled" (inverted, tinted digits). PNG grids: source /
+   translated / real target.
+2. Translation. A ``CycleGANTranslator`` between grey and restyled digits (no
+   labels), with the cycle error and a target-style classifier's accuracy on
+   translations. PNG grid: source / translated / reconstructed / real target.
 """
 
 import argparse
@@ -21,53 +23,100 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.svm import SVC
 from torchvision.utils import save_image
 
-from skgan import CycleGANTranslator
+from skgan import CycleGANTranslator, GANDomainAdapter
 from skgan.datasets import load_digits_domains
 
+# adapter settings per target, chosen on these pairs (see BENCHMARKS.md)
+ADAPTERS = {
+    "digits-m": dict(generator="unet", n_filters=16, noise_dim=8, lr=1e-3, max_epochs=60),
+    "restyled": dict(generator="unet", n_filters=16, max_epochs=20),
+}
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=25)
-    parser.add_argument("--out", type=Path, default=Path("demo_output"))
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
 
+def flat(X):
+    return X.reshape(len(X), -1)
+
+
+def save_grid(rows, path, k=12):
+    grid = torch.from_numpy(np.concatenate([r[:k] for r in rows]).astype(np.float32))
+    save_image(torch.nn.functional.interpolate(grid, scale_factor=4, mode="nearest"), path,
+               nrow=k, padding=2, pad_value=1.0)
+
+
+def adaptation(target, args):
+    d = load_digits_domains(target=target, random_state=args.seed)
+    n = len(d.y_target) // 2  # first half: unlabelled training data; second half: test
+    X_train, X_test, y_test = d.X_target[:n], d.X_target[n:], d.y_target[n:]
+    # 2-D in, 2-D out: the adapter takes flattened grey digits with image_shape and
+    # returns flattened colour digits, so any scikit-learn classifier can follow
+    source = flat(d.X_source)
+    source_only = SVC().fit(flat(np.repeat(d.X_source, 3, axis=1)), d.y_source)
+    oracle = SVC().fit(flat(X_train), d.y_target[:n])
+    settings = ADAPTERS[target] | ({"max_epochs": 3} if args.quick else {})
+    pipe = Pipeline([
+        ("adapt", GANDomainAdapter(image_shape=(1, 8, 8), random_state=args.seed, **settings)),
+        ("clf", SVC()),
+    ])
+    start = time.perf_counter()
+    pipe.fit(source, d.y_source, adapt__X_target=flat(X_train))
+    fit_s = time.perf_counter() - start
+    print(f"\n[{target}] {len(source)} labelled grey digits -> {n} unlabelled colour digits; "
+          f"adapter fit {fit_s:.1f} s ({settings['max_epochs']} epochs)")
+    print(f"  SVC accuracy on {len(y_test)} held-out real {target} digits:")
+    print(f"    source-only (trained on grey digits as RGB): "
+          f"{source_only.score(flat(X_test), y_test):.3f}")
+    print(f"    skgan-adapted (trained on pseudo-target):    {pipe.score(flat(X_test), y_test):.3f}")
+    print(f"    target-only oracle (trained on {n} labelled):  "
+          f"{oracle.score(flat(X_test), y_test):.3f}")
+    translated = pipe[0].transform(source).reshape(-1, 3, 8, 8)
+    path = args.out / f"adapt_{target}.png"
+    save_grid([np.repeat(d.X_source, 3, axis=1), translated, X_test], path)
+    print(f"  saved {path} (rows: source, translated, real target)")
+
+
+def translation(args):
     d = load_digits_domains(random_state=args.seed)
-    print(f"domain A: {d.X_source.shape} grey digits; domain B: {d.X_target.shape} restyled digits")
-
     # a classifier that knows only domain B (first half of its labelled digits)
     n = len(d.y_target) // 2
-    clf = LogisticRegression(max_iter=2000).fit(d.X_target[:n].reshape(n, -1), d.y_target[:n])
-    acc_b = clf.score(d.X_target[n:].reshape(len(d.y_target) - n, -1), d.y_target[n:])
-
+    clf = LogisticRegression(max_iter=2000).fit(flat(d.X_target[:n]), d.y_target[:n])
     tr = CycleGANTranslator(
-        generator="unet", n_filters=16, lambda_cyc=5.0, lambda_id=0.0, max_epochs=args.epochs,
-        random_state=args.seed, verbose=1,
+        generator="unet", n_filters=16, lambda_cyc=5.0, lambda_id=0.0,
+        max_epochs=3 if args.quick else 25, random_state=args.seed,
     )
     start = time.perf_counter()
     tr.fit(d.X_source, X_target=d.X_target)  # no labels used
     fit_s = time.perf_counter() - start
-
     X_ab = tr.transform(d.X_source)
     X_aba = tr.inverse_transform(X_ab)
     grey_as_rgb = np.repeat(d.X_source, 3, axis=1)
-    flat = len(X_ab), -1
-    print(f"\nfit: {fit_s:.1f} s for {tr.n_epochs_} epochs on {tr.device_}")
-    print(f"cycle error |A->B->A - A| (pixels in [0, 1]): {np.abs(X_aba - d.X_source).mean():.4f}")
-    print(f"B-classifier accuracy on held-out real B digits:   {acc_b:.3f}")
-    print(f"B-classifier accuracy on untranslated A digits:    {clf.score(grey_as_rgb.reshape(flat), d.y_source):.3f}")
-    print(f"B-classifier accuracy on A digits translated to B: {clf.score(X_ab.reshape(flat), d.y_source):.3f}")
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    k = 12
-    rows = [grey_as_rgb[:k], X_ab[:k], np.repeat(X_aba[:k], 3, axis=1), d.X_target[:k]]
-    grid = torch.from_numpy(np.concatenate(rows))
+    print(f"\n[translation] CycleGAN grey <-> restyled digits, fit {fit_s:.1f} s "
+          f"({tr.n_epochs_} epochs, {tr.device_})")
+    print(f"  cycle error |A->B->A - A| (pixels in [0, 1]): {np.abs(X_aba - d.X_source).mean():.4f}")
+    print(f"  B-classifier accuracy on held-out real B digits:   "
+          f"{clf.score(flat(d.X_target[n:]), d.y_target[n:]):.3f}")
+    print(f"  B-classifier accuracy on untranslated A digits:    "
+          f"{clf.score(flat(grey_as_rgb), d.y_source):.3f}")
+    print(f"  B-classifier accuracy on A digits translated to B: "
+          f"{clf.score(flat(X_ab), d.y_source):.3f}")
     path = args.out / "cyclegan_digits.png"
-    save_image(torch.nn.functional.interpolate(grid, scale_factor=4, mode="nearest"), path,
-               nrow=k, padding=2, pad_value=1.0)
-    print(f"saved {path} (rows: source A, A->B, A->B->A, real B)")
+    save_grid([grey_as_rgb, X_ab, np.repeat(X_aba, 3, axis=1), d.X_target], path)
+    print(f"  saved {path} (rows: source A, A->B, A->B->A, real B)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("demo_output"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="3 epochs each (a smoke run)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for target in ADAPTERS:
+        adaptation(target, args)
+    translation(args)
 
 
 if __name__ == "__main__":
