@@ -133,7 +133,7 @@ def test_residual_mlp_is_identity_at_zero_last_layer():
     x = torch.randn(4, 6)
     assert torch.equal(g(x), x)
     with pytest.raises(ValueError, match="residual"):
-        MLPGenerator(6, 5, residual=True)
+        MLPGenerator(5, 6, residual=True)  # needs in_features >= out_features
 
 
 def test_build_generator():
@@ -403,3 +403,118 @@ def test_task_classifiers_give_one_logit_per_class(shape):
     assert all(p.grad is not None for p in clf.parameters())
     with pytest.raises(ValueError, match="in_shape must be"):
         build_classifier(in_shape=(2, 3), n_classes=2)
+
+
+# ------------------------------------------- projection, freezing, weights
+from skgan.nn import (  # noqa: E402
+    BackboneDiscriminator,
+    ProjectionDiscriminator,
+    backbone_blocks,
+    frozen_modules,
+    load_backbone,
+    load_weights,
+    matches_prefix,
+    read_state_dict,
+    resolve_freeze,
+)
+
+
+@pytest.mark.parametrize("kind, shape", [("dcgan", (1, 16, 16)), ("patch", (3, 16, 16)), ("mlp", (5,))])
+def test_projection_discriminator_starts_unconditional_and_conditions_after(kind, shape):
+    base = build_discriminator(kind, in_shape=shape, n_filters=NF)
+    d = ProjectionDiscriminator(base, 3, shape)
+    x = torch.randn(4, *shape)
+    y = torch.tensor([0, 1, 2, 0])
+    assert torch.equal(d(x, y), base(x))  # zero embedding at the start
+    assert d.blocks is base.blocks and {n for n, _ in d.named_parameters()} >= {"embed.weight"}
+    with torch.no_grad():
+        d.embed.weight.normal_()
+    out = d(x, y)
+    assert out.shape == base(x).shape and not torch.equal(out, base(x))
+    assert torch.equal(d(x), base(x))  # without labels: unconditional
+    logits, feats = d.forward_with_features(x, y)
+    assert torch.equal(logits, out) and torch.equal(feats, d.features(x))
+
+
+def test_forward_with_features_matches_separate_calls():
+    d = DCGANDiscriminator(1, (16, 16), n_filters=NF)
+    x = _images(1, (16, 16))
+    logits, feats = d.forward_with_features(x)
+    assert torch.equal(logits, d(x)) and torch.equal(feats, d.features(x))
+
+
+def test_prefix_matching_stops_at_dots():
+    assert matches_prefix("blocks.1.0.weight", ["blocks.1"])
+    assert not matches_prefix("blocks.10.weight", ["blocks.1"])
+    assert matches_prefix("blocks.10.weight", ["blocks.1"][:0] + ["blocks."])
+    assert matches_prefix("blocks.1", ["blocks.1"])
+
+
+def test_resolve_freeze_validates_blocks_and_names():
+    g = DCGANGenerator(8, (1, 16, 16), n_filters=NF)
+    assert resolve_freeze(g, 2) == ["blocks.0", "blocks.1"]
+    assert resolve_freeze(g, 0) == [] and resolve_freeze(g, None) == []
+    assert resolve_freeze(g, ["blocks.0.1.weight"]) == ["blocks.0.1.weight"]
+    with pytest.raises(ValueError, match="DCGANGenerator has 3 blocks"):
+        resolve_freeze(g, 4)
+    with pytest.raises(ValueError, match="no parameter named 'blocks.7'"):
+        resolve_freeze(g, ["blocks.7"])
+    with pytest.raises(ValueError, match="needs a network with a `blocks` container"):
+        resolve_freeze(nn.Linear(2, 2), 1)
+    with pytest.raises(ValueError, match="an int .* or a list of parameter-name prefixes"):
+        resolve_freeze(g, "blocks.0")
+
+
+def test_frozen_modules_are_those_holding_frozen_buffers():
+    g = DCGANGenerator(8, (1, 16, 16), n_filters=NF)
+    mods = frozen_modules(g, ["blocks.0", "blocks.1"])
+    assert mods == [g.blocks[0][3], g.blocks[1][1]]  # their batch norms
+    d = DCGANDiscriminator(1, (16, 16), n_filters=NF, spectral_norm=True)
+    sn = frozen_modules(d, ["blocks.0"])
+    assert len(sn) == 1 and type(sn[0]).__name__ == "_SpectralNorm"
+    assert frozen_modules(g, []) == []
+
+
+def test_load_weights_names_the_first_mismatch():
+    src = MLPDiscriminator(4, n_filters=8).state_dict()
+    net = MLPDiscriminator(4, n_filters=8)
+    assert load_weights(net, src, name="discriminator") is net
+    assert all(torch.equal(v, net.state_dict()[k]) for k, v in src.items())
+    with pytest.raises(ValueError, match=r"first mismatched layer 'blocks\.0\.0' .*shape \(8, 4\) "
+                                         r"in the weights but the network expects \(16, 4\)"):
+        load_weights(MLPDiscriminator(4, n_filters=16), src, name="discriminator")
+    with pytest.raises(ValueError, match=r"'blocks\.2\.0' \(entry 'blocks\.2\.0\.weight'\) missing"):
+        load_weights(MLPDiscriminator(4, n_filters=8, n_layers=3),
+                     MLPDiscriminator(4, n_filters=8, n_layers=2).state_dict())
+    with pytest.raises(ValueError, match="is in the weights but not in the network"):
+        load_weights(nn.Linear(2, 1), {**nn.Linear(2, 1).state_dict(), "extra": torch.zeros(1)})
+
+
+def test_backbone_blocks_of_torchvision_families_and_sequentials():
+    resnet = load_backbone("resnet18")
+    blocks = backbone_blocks(resnet)
+    assert len(blocks) == 5 and nn.Sequential(*blocks)(torch.zeros(2, 3, 32, 32)).shape == (2, 512)
+    mobile = backbone_blocks(load_backbone("mobilenet_v3_small"))
+    assert nn.Sequential(*mobile).eval()(torch.zeros(2, 3, 32, 32)).shape == (2, 576)
+    seq = backbone_blocks(nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()))
+    assert nn.Sequential(*seq)(torch.zeros(2, 3, 8, 8)).shape == (2, 4)
+    with pytest.raises(TypeError, match="Cannot split Linear into blocks"):
+        backbone_blocks(nn.Linear(2, 2))
+
+
+def test_backbone_discriminator_reads_grey_images_and_local_weights(tmp_path):
+    net = load_backbone("resnet18")
+    torch.save({"state_dict": net.state_dict()}, tmp_path / "ckpt.pt")  # checkpoint layout
+    assert set(read_state_dict(tmp_path / "ckpt.pt")) == set(net.state_dict())
+    d = BackboneDiscriminator("resnet18", (1, 28, 28), weights=tmp_path / "ckpt.pt")
+    assert torch.equal(d.blocks[0][1][0].weight, net.conv1.weight)
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    assert d(x).shape == (3, 1) and d.features(x).shape == (3, 512)
+    assert len(d.blocks) == 6  # stem, 4 stages, head
+    with pytest.raises(ValueError, match="reads 3-channel images but the data have 2"):
+        BackboneDiscriminator("resnet18", (2, 28, 28))
+    with pytest.raises(ValueError, match="judges images"):
+        BackboneDiscriminator("resnet18", (10,))
+    torch.save({"weights": [1, 2]}, tmp_path / "bad.pt")
+    with pytest.raises(ValueError, match="does not hold a state dict"):
+        read_state_dict(tmp_path / "bad.pt")

@@ -5,14 +5,23 @@ tensors ``(N, F)`` (standardised); images are ``(N, C, H, W)`` in [-1, 1].
 Shapes passed to the factories are per sample: ``(F,)`` or ``(C, H, W)``.
 """
 
+from .backbones import (
+    BackboneDiscriminator,
+    BackboneFeatures,
+    backbone_blocks,
+    load_backbone,
+    read_state_dict,
+)
 from .classifiers import ConvClassifier, MLPClassifier, build_classifier
 from .discriminators import (
     DISCRIMINATORS,
     DCGANDiscriminator,
     MLPDiscriminator,
     PatchDiscriminator,
+    ProjectionDiscriminator,
     build_discriminator,
 )
+from .freezing import frozen_modules, load_weights, matches_prefix, resolve_freeze
 from .generators import (
     GENERATORS,
     DCGANGenerator,
@@ -26,6 +35,8 @@ from .init import init_weights
 from .losses import LOSSES, GANLoss, gradient_penalty
 
 __all__ = [
+    "BackboneDiscriminator",
+    "BackboneFeatures",
     "DISCRIMINATORS",
     "GENERATORS",
     "LOSSES",
@@ -37,12 +48,20 @@ __all__ = [
     "MLPDiscriminator",
     "MLPGenerator",
     "PatchDiscriminator",
+    "ProjectionDiscriminator",
     "ResnetGenerator",
     "UnetGenerator",
+    "backbone_blocks",
     "build_classifier",
     "build_discriminator",
     "build_generator",
     "gradient_penalty",
+    "frozen_modules",
     "init_weights",
+    "load_backbone",
+    "load_weights",
+    "matches_prefix",
+    "read_state_dict",
+    "resolve_freeze",
     "resolve_generator_name",
 ]

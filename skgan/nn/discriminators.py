@@ -20,6 +20,7 @@ __all__ = [
     "DCGANDiscriminator",
     "MLPDiscriminator",
     "PatchDiscriminator",
+    "ProjectionDiscriminator",
     "build_discriminator",
 ]
 
@@ -59,6 +60,24 @@ class _Discriminator(nn.Module):
             Shape ``(N, D)``.
         """
         return self.blocks[:-1](x).flatten(1)
+
+    def forward_with_features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits and :meth:`features` from a single pass.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            A batch of samples, as for ``forward``.
+
+        Returns
+        -------
+        logits : torch.Tensor
+            As ``forward(x)``.
+        features : torch.Tensor
+            As ``features(x)``, shape ``(N, D)``.
+        """
+        h = self.blocks[:-1](x)
+        return self.blocks[-1](h), h.flatten(1)
 
 
 class MLPDiscriminator(_Discriminator):
@@ -222,6 +241,73 @@ class DCGANDiscriminator(_Discriminator):
         h, w = h // 2**n_down, w // 2**n_down
         blocks.append(nn.Sequential(nn.Flatten(), _sn(nn.Linear(chans[-1] * h * w, 1), spectral_norm)))
         self.blocks = nn.Sequential(*blocks)
+
+
+class ProjectionDiscriminator(_Discriminator):
+    """Class-conditional discriminator by projection (Miyato and Koyama, 2018).
+
+    ``D(x, y) = head(phi(x)) + <embed(y), phi(x)>``, where ``phi`` are the
+    :meth:`features` of a wrapped unconditional discriminator (whose blocks it
+    takes over, so parameter names and "the first k blocks" are unchanged) and
+    ``head`` its last block. The class embedding starts at zero, so the
+    conditional discriminator starts as the unconditional one. Without ``y``
+    it is the unconditional discriminator.
+
+    Parameters
+    ----------
+    discriminator : torch.nn.Module
+        A discriminator with ``blocks`` whose last block reads the output of the
+        others (every skgan discriminator).
+    n_classes : int
+        Number of classes.
+    in_shape : tuple of int
+        Per-sample input shape, to size the class embedding.
+
+    Attributes
+    ----------
+    blocks : torch.nn.Sequential
+        The wrapped discriminator's blocks.
+    embed : torch.nn.Embedding
+        One projection vector per class.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgan.nn import DCGANDiscriminator, ProjectionDiscriminator
+    >>> d = ProjectionDiscriminator(DCGANDiscriminator(1, (8, 8), n_filters=4), 3, (1, 8, 8))
+    >>> d(torch.zeros(2, 1, 8, 8), torch.tensor([0, 2])).shape
+    torch.Size([2, 1])
+    """
+
+    def __init__(self, discriminator: nn.Module, n_classes: int, in_shape: Sequence[int]) -> None:
+        super().__init__()
+        if not isinstance(n_classes, int) or n_classes < 1:
+            raise ValueError(f"n_classes must be an int >= 1; got {n_classes!r}")
+        self.blocks = discriminator.blocks
+        was_training = self.training
+        self.eval()  # no spectral-norm power iteration on the probe
+        with torch.no_grad():
+            n_features = self.features(torch.zeros(1, *in_shape)).shape[1]
+        self.train(was_training)
+        self.embed = nn.Embedding(n_classes, n_features)
+        nn.init.zeros_(self.embed.weight)
+
+    def _project(self, logits: torch.Tensor, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        if y is None:
+            return logits
+        proj = (self.embed(y) * h).sum(1)
+        return logits + proj.view(-1, *[1] * (logits.dim() - 1))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.forward_with_features(x, y)[0]
+
+    def forward_with_features(
+        self, x: torch.Tensor, y: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Conditional logits and the features they project; see :class:`_Discriminator`."""
+        h = self.blocks[:-1](x)
+        features = h.flatten(1)
+        return self._project(self.blocks[-1](h), features, y), features
 
 
 DISCRIMINATORS: dict[str, type[nn.Module]] = {
