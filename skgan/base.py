@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -22,10 +23,11 @@ from .nn import (
     build_discriminator,
     build_generator,
     init_weights,
+    load_weights,
 )
 from .training import AdversarialNet, apply_module, default_callbacks, seeded
 
-__all__ = ["BaseGAN", "resolve_device"]
+__all__ = ["BaseGAN", "read_weights_file", "resolve_device"]
 
 _FORMAT = "skgan-weights-1"
 
@@ -94,6 +96,13 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     def _objective(self):
         """Return the :class:`~skgan.training.AdversarialObjective`."""
 
+    def _frozen(self):
+        """Parameter-name prefixes to keep fixed: ``{"module": [...], "discriminator": [...]}``.
+
+        None (the default) freezes nothing; see :class:`~skgan.training.AdversarialNet`.
+        """
+        return None
+
     # ------------------------------------------------------------------ helpers
     def _new_generator(self, in_shape, out_shape):
         """A generator from the estimator's parameters, initialised for its data kind.
@@ -109,8 +118,21 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
 
     def _new_discriminator(self, shape):
         """A discriminator from the estimator's parameters, initialised as above."""
-        net = build_discriminator(self.discriminator, in_shape=shape, n_filters=self.n_filters)
+        net = build_discriminator(
+            self.discriminator, in_shape=shape, n_filters=self.n_filters,
+            spectral_norm=bool(getattr(self, "spectral_norm", False)),
+        )
         return init_weights(net, scheme="default" if len(shape) == 1 else "normal")
+
+    def _validate_source(self, X, *, reset=True, input_name="X"):
+        """Validate ``X`` (at least 2 samples); return it with its per-sample shape.
+
+        Sets (``reset=True``) or checks ``n_features_in_``/``feature_names_in_``.
+        """
+        X_raw = X
+        X = check_input(X, input_name=input_name, ensure_min_samples=2)
+        validate_features(self, X_raw, X, reset=reset)
+        return X, sample_shape(X, self.image_shape, input_name=input_name)
 
     def _validate_domains(self, X, X_target, *, reset=True):
         """Validate source and target arrays; return arrays and fitted specs.
@@ -118,10 +140,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         Nothing is stored on the estimator except ``n_features_in_`` (and
         ``feature_names_in_``), as ``validate_data`` does.
         """
-        X_raw = X
-        X = check_input(X, input_name="X", ensure_min_samples=2)
-        validate_features(self, X_raw, X, reset=reset)
-        source_shape = sample_shape(X, self.image_shape, input_name="X")
+        X, source_shape = self._validate_source(X, reset=reset)
         if X_target is None:
             warnings.warn(
                 f"{type(self).__name__}.fit got no X_target; fitting X as its own target "
@@ -184,6 +203,10 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             user_callbacks=self.callbacks,
         )
 
+    def _loss(self):
+        """The adversarial loss mode handed to :class:`~skgan.nn.GANLoss`."""
+        return self.loss
+
     def _make_net(self, generators, discriminators, *, seed, device):
         betas = tuple(self.betas)
         return AdversarialNet(
@@ -192,7 +215,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             objective=self._objective(),
             seed=seed,
             pool_size=getattr(self, "pool_size", 0),
-            criterion__mode=self.loss,
+            frozen=self._frozen(),
+            criterion__mode=self._loss(),
             lr=self.lr,
             optimizer__betas=betas,
             discriminator_optimizer__betas=betas,
@@ -208,6 +232,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         """Train on float32 CPU tensors and, on success only, set fitted attributes.
 
         ``y_target`` (int64, -1 where unknown) goes with ``target`` to the loss terms.
+        ``target=None`` (with ``target_shape=None``) trains without a target
+        domain: the loss terms then get ``target=None`` (e.g. :class:`~skgan.GAN`).
         ``fitted`` maps attribute names to values set after training succeeds. With
         ``warm_start`` and a fitted estimator, training continues from the current
         weights; if it fails, weights, optimizers and history are restored.
@@ -217,7 +243,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         warm = self.warm_start and hasattr(self, "net_")
         if warm:
             net = self.net_
-            old = (self.source_spec_.shape, getattr(self.target_spec_, "shape", None))
+            old = (self.source_spec_.shape, getattr(getattr(self, "target_spec_", None), "shape", None))
             if old != (source_shape, target_shape):
                 raise ValueError(
                     f"warm_start=True needs data of the shapes fitted before {old}; "
@@ -290,6 +316,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     # -------------------------------------------------------------- save/load
     _fitted_spec_attrs = ("source_spec_", "target_spec_")
     _fitted_array_attrs = ()
+    # fitted attributes made of str/int/float/bool/None, lists and dicts of them
+    _fitted_meta_attrs = ()
 
     def save(self, path):
         """Save weights and fitted state to ``path``; no pickled code is written.
@@ -330,13 +358,15 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 "offset": torch.as_tensor(spec.offset),
                 "scale": torch.as_tensor(spec.scale),
             }
-        arrays = {n: torch.as_tensor(np.asarray(getattr(self, n))) for n in self._fitted_array_attrs}
+        arrays = {n: _encode_array(getattr(self, n))
+                  for n in self._fitted_array_attrs if hasattr(self, n)}
         payload = {
             "format": _FORMAT,
             "estimator": type(self).__name__,
             "params": params,
             "specs": specs,
             "arrays": arrays,
+            "meta": {n: getattr(self, n) for n in self._fitted_meta_attrs},
             "n_features_in": int(self.n_features_in_),
             "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
             "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
@@ -357,35 +387,75 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         -------
         estimator : fitted instance of ``cls``
         """
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            raise ValueError(f"{path} is not a skgan weights file.")
-        if payload["estimator"] != cls.__name__:
-            raise ValueError(
-                f"{path} holds a {payload['estimator']}, not a {cls.__name__}; "
-                f"use {payload['estimator']}.load."
-            )
+        payload = read_weights_file(path, cls.__name__)
         valid = cls().get_params(deep=False)
         params = {k: (tuple(v) if isinstance(valid.get(k), tuple) else v)
                   for k, v in payload["params"].items() if k in valid}
         est = cls(**{**params, "device": device})
         for name, spec in payload["specs"].items():
-            setattr(est, name, None if spec is None else DomainSpec(
-                shape=tuple(spec["shape"]),
-                dtype=np.dtype(spec["dtype"]),
-                offset=spec["offset"].numpy(),
-                scale=spec["scale"].numpy(),
-            ))
+            setattr(est, name, decode_spec(spec))
         for name, value in payload["arrays"].items():
-            setattr(est, name, value.numpy())
+            setattr(est, name, _decode_array(value))
+        for name, value in payload.get("meta", {}).items():
+            setattr(est, name, value)
         est.n_features_in_ = payload["n_features_in"]
-        target_shape = getattr(est.target_spec_, "shape", None)
+        target_shape = getattr(getattr(est, "target_spec_", None), "shape", None)
         with seeded(0):
             generators, discriminators = est._build_modules(est.source_spec_.shape, target_shape)
-        generators.load_state_dict(payload["generator"])
-        discriminators.load_state_dict(payload["discriminator"])
+        load_weights(generators, payload["generator"], name="generator")
+        load_weights(discriminators, payload["discriminator"], name="discriminator")
         net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device))
         net.initialize()
         est.net_ = net
         est.n_epochs_ = 0
         return est
+
+
+def _encode_array(value):
+    """A fitted array as a tensor, or as a list of str for string labels."""
+    value = np.asarray(value)
+    if value.dtype.kind in "OUS":
+        return {"strings": [str(v) for v in value.tolist()]}
+    return torch.as_tensor(value)
+
+
+def _decode_array(value):
+    if isinstance(value, dict):
+        return np.asarray(value["strings"])
+    return value.numpy()
+
+
+def decode_spec(spec):
+    """A :class:`~skgan._data.DomainSpec` from its saved form (None stays None)."""
+    if spec is None:
+        return None
+    return DomainSpec(
+        shape=tuple(spec["shape"]),
+        dtype=np.dtype(spec["dtype"]),
+        offset=spec["offset"].numpy(),
+        scale=spec["scale"].numpy(),
+    )
+
+
+def read_weights_file(path, estimator=None):
+    """Read a file written by :meth:`BaseGAN.save` without executing pickled code.
+
+    ``torch.load(..., weights_only=True)`` refuses anything but tensors and
+    plain containers (raising ``pickle.UnpicklingError``). ``estimator``, when
+    given, is the class name the file must hold.
+    """
+    try:
+        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise pickle.UnpicklingError(
+            f"Refusing to load {path}: it holds pickled objects other than tensors and plain "
+            f"containers, and unpickling them could run code. ({exc})"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+        raise ValueError(f"{path} is not a skgan weights file (written by an estimator's save).")
+    if estimator is not None and payload["estimator"] != estimator:
+        raise ValueError(
+            f"{path} holds a {payload['estimator']}, not a {estimator}; "
+            f"use {payload['estimator']}.load."
+        )
+    return payload

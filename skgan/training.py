@@ -19,7 +19,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EpochTimer, LRScheduler, PassthroughScoring, PrintLog, ProgressBar
 from torch.optim.lr_scheduler import LambdaLR
 
-from .nn import GANLoss
+from .nn import GANLoss, frozen_modules, matches_prefix
 
 __all__ = [
     "AdversarialNet",
@@ -45,15 +45,19 @@ def seeded(seed):
         yield
 
 
-def apply_module(module, X, *, batch_size, device):
-    """Run ``module`` in eval mode over ``X`` (a CPU tensor) in batches; CPU result."""
+def apply_module(module, X, *, batch_size, device, method=None):
+    """Run ``module`` (or its ``method``) in eval mode over ``X`` (a CPU tensor) in batches.
+
+    Returns a CPU tensor; the module's train/eval mode is restored afterwards.
+    """
     was_training = module.training
     module.eval()
+    run = module if method is None else getattr(module, method)
     out = []
     try:
         with torch.no_grad():
             for start in range(0, len(X), batch_size):
-                out.append(module(X[start : start + batch_size].to(device)).cpu())
+                out.append(run(X[start : start + batch_size].to(device)).cpu())
     finally:
         module.train(was_training)
     return torch.cat(out) if out else X[:0]
@@ -204,6 +208,14 @@ class AdversarialNet(NeuralNet):
         image pools and noise.
     pool_size : int
         Size of each image pool (see :meth:`pool`).
+    frozen : dict or None
+        Parameter-name prefixes to keep fixed, per group:
+        ``{"module": [...], "discriminator": [...]}`` (names as in
+        ``module_.named_parameters()``; see :mod:`skgan.nn.freezing`). Frozen
+        parameters get no gradient and no optimizer (so no weight decay or
+        momentum reaches them), and frozen modules holding buffers (batch norm
+        statistics, spectral-norm vectors) stay in eval mode during training:
+        frozen weights and buffers come out of ``fit`` bit-identical.
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -229,6 +241,7 @@ class AdversarialNet(NeuralNet):
         objective,
         seed=0,
         pool_size=50,
+        frozen=None,
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -238,6 +251,7 @@ class AdversarialNet(NeuralNet):
         self.objective = objective
         self.seed = seed
         self.pool_size = pool_size
+        self.frozen = frozen
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -258,20 +272,38 @@ class AdversarialNet(NeuralNet):
         self.discriminator_ = self.initialized_instance(
             self.discriminator, self.get_params_for("discriminator")
         )
+        self._freeze()
         return self
 
-    def initialize_optimizer(self, triggered_directly=None):
-        def trainable(named):
-            return [(n, p) for n, p in named if p.requires_grad]
+    def _freeze(self):
+        """Stop gradients to frozen parameters; remember the modules to keep in eval mode."""
+        # names, not modules: they must keep pointing into module_ after unpickling
+        self.frozen_module_names_ = []
+        for group, prefixes in (self.frozen or {}).items():
+            module = getattr(self, group + "_")
+            for name, param in module.named_parameters():
+                if matches_prefix(name, prefixes):
+                    param.requires_grad_(False)
+            names = {id(m): n for n, m in module.named_modules()}
+            self.frozen_module_names_ += [(group, names[id(m)])
+                                          for m in frozen_modules(module, prefixes)]
 
-        args, kwargs = self.get_params_for_optimizer(
-            "optimizer", trainable(self.module_.named_parameters())
-        )
-        self.optimizer_ = self.optimizer(*args, **kwargs)
-        args, kwargs = self.get_params_for_optimizer(
-            "discriminator_optimizer", trainable(self.discriminator_.named_parameters())
-        )
-        self.discriminator_optimizer_ = self.optimizer(*args, **kwargs)
+    def _set_training(self, training=True):
+        super()._set_training(training)
+        if training:
+            for group, name in getattr(self, "frozen_module_names_", ()):
+                getattr(self, group + "_").get_submodule(name).eval()
+
+    def initialize_optimizer(self, triggered_directly=None):
+        def make(prefix, module):
+            named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+            args, kwargs = self.get_params_for_optimizer(prefix, named)
+            if not named:  # everything frozen: an optimizer that steps nothing
+                args = ([{"params": []}],)
+            return self.optimizer(*args, **kwargs)
+
+        self.optimizer_ = make("optimizer", self.module_)
+        self.discriminator_optimizer_ = make("discriminator_optimizer", self.discriminator_)
         return self
 
     def initialize(self):
@@ -352,7 +384,8 @@ class AdversarialNet(NeuralNet):
         g_terms, fakes = self.objective.generator_losses(self, source, target, y, y_target)
         g_loss = sum(g_terms.values())
         self._check_finite(g_loss, "generator", g_terms)
-        g_loss.backward()
+        if g_loss.requires_grad:  # False when every generator parameter is frozen
+            g_loss.backward()
         self.optimizer_.step()
 
         # discriminator update on detached fakes
@@ -363,7 +396,8 @@ class AdversarialNet(NeuralNet):
         d_terms = self.objective.discriminator_losses(self, source, target, fakes, y_target)
         d_loss = sum(d_terms.values())
         self._check_finite(d_loss, "discriminator", d_terms)
-        d_loss.backward()
+        if d_loss.requires_grad:
+            d_loss.backward()
         self.discriminator_optimizer_.step()
 
         record = self.history.record_batch
