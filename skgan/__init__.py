@@ -2,8 +2,9 @@
 
 from ._data import Unsplit
 from .domain_adaptation import GANDomainAdapter
+from .gan import GAN
 from .translation import CycleGANTranslator
 
 __version__ = "0.1.0"
 
-__all__ = ["CycleGANTranslator", "GANDomainAdapter", "Unsplit", "__version__"]
+__all__ = ["CycleGANTranslator", "GAN", "GANDomainAdapter", "Unsplit", "__version__"]

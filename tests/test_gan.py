@@ -1,0 +1,213 @@
+"""GAN: learning on made data, conditional sampling, training options, API, bad input."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from skgan import GAN
+from skgan.datasets import load_digits_domains
+from skgan.metrics import frechet_distance
+from skgan.nn import ProjectionDiscriminator
+
+TINY = dict(max_epochs=2, batch_size=16, n_filters=4, latent_dim=4, random_state=0)
+
+
+def correlated(n=400, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.randn(n, 2) @ np.array([[2.0, 1.2], [0.0, 0.5]]) + np.array([5.0, -3.0])
+
+
+@pytest.fixture(scope="module")
+def tabular_gan():
+    X = correlated()
+    return GAN(max_epochs=100, batch_size=64, lr=1e-3, latent_dim=8, random_state=0).fit(X), X
+
+
+def test_tabular_gan_learns_the_distribution(tabular_gan):
+    gan, X = tabular_gan
+    S = gan.sample(1000, random_state=0)
+    assert S.shape == (1000, 2) and S.dtype == np.float64
+    untrained = GAN(max_epochs=1, batch_size=400, random_state=0).fit(X)
+    before = frechet_distance(X, untrained.sample(1000, random_state=0))
+    after = frechet_distance(X, S)
+    assert after < 0.05 * before and after < 0.3, (before, after)
+    # the correlation, not just the per-feature scale (which the data scaling gives for free)
+    assert np.corrcoef(S.T)[0, 1] > 0.7
+
+
+def test_history_records_the_gan_terms(tabular_gan):
+    gan, _ = tabular_gan
+    assert gan.n_epochs_ == 100 and len(gan.history_) == 100
+    for key in ("g_loss", "d_loss", "g_adv", "d_adv"):
+        assert np.all(np.isfinite(gan.history_[:, key]))
+
+
+def test_conditional_gan_samples_the_requested_classes():
+    rng = np.random.RandomState(0)
+    y = np.repeat(["low", "high"], [300, 100])
+    X = np.where((y == "high")[:, None], 6.0, -6.0) + rng.randn(400, 2)
+    gan = GAN(max_epochs=40, batch_size=64, lr=1e-3, random_state=0).fit(X, y)
+    assert gan.n_classes_ == 2 and list(gan.classes_) == ["high", "low"]
+    np.testing.assert_allclose(gan.class_prior_, [0.25, 0.75])
+    assert isinstance(gan.discriminator_["d"], ProjectionDiscriminator)
+    X_high, y_high = gan.sample(200, random_state=0, y="high")
+    X_low, y_low = gan.sample(200, random_state=0, y=np.repeat("low", 200))
+    assert set(y_high) == {"high"} and set(y_low) == {"low"}
+    assert X_high[:, 0].mean() > X_low[:, 0].mean() + 6.0
+    X_any, y_any = gan.sample(2000, random_state=1)  # labels drawn from the class prior
+    assert 0.2 < np.mean(y_any == "high") < 0.3
+    with pytest.raises(ValueError, match=r"not among the fitted classes \['high', 'low'\]"):
+        gan.sample(2, y=["high", "medium"])
+    with pytest.raises(ValueError, match="y has 3 labels but n_samples=2"):
+        gan.sample(2, y=["high"] * 3)
+
+
+def test_image_gan_keeps_layout_dtype_and_range():
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 256, size=(40, 8, 8)).astype(np.uint8)
+    gan = GAN(**TINY).fit(X)
+    S = gan.sample(5, random_state=0)
+    assert S.shape == (5, 8, 8) and S.dtype == np.uint8
+    assert type(gan.generator_["g"]).__name__ == "DCGANGenerator"
+    flat = GAN(**TINY, image_shape=(1, 8, 8)).fit(X.reshape(40, -1).astype(np.float32) / 255)
+    S = flat.sample(3, random_state=0)
+    assert S.shape == (3, 64) and S.dtype == np.float32 and 0 <= S.min() and S.max() <= 1
+    colour = GAN(**TINY).fit(rng.rand(20, 3, 8, 12))
+    assert colour.sample(2, random_state=0).shape == (2, 3, 8, 12)
+
+
+def test_sample_is_reproducible_under_random_state():
+    X = correlated(100)
+    gan = GAN(**TINY).fit(X)
+    a, b = gan.sample(10, random_state=3), gan.sample(10, random_state=3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, gan.sample(10, random_state=4))
+    rs = np.random.RandomState(7)
+    np.testing.assert_array_equal(gan.sample(4, random_state=rs), gan.sample(4, random_state=7))
+    with pytest.raises(ValueError, match="n_samples must be a positive int"):
+        gan.sample(0)
+    with pytest.raises(ValueError, match="fitted without labels"):
+        gan.sample(2, y=[0, 1])
+
+
+def test_fit_is_bitwise_reproducible_and_leaves_global_rng_alone():
+    X = correlated(100)
+    torch.manual_seed(5)
+    expected = torch.rand(2)
+    torch.manual_seed(5)
+    a = GAN(**TINY).fit(X).sample(20, random_state=0)
+    assert torch.equal(torch.rand(2), expected)
+    b = GAN(**TINY).fit(X).sample(20, random_state=0)
+    np.testing.assert_array_equal(a, b)
+    c = GAN(**{**TINY, "random_state": 1}).fit(X).sample(20, random_state=0)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("kwargs, terms", [
+    ({"gradient_penalty": "r1"}, {"gradient_penalty"}),
+    ({"loss": "wgan-gp"}, {"gradient_penalty"}),  # "auto" penalty for the WGAN loss
+    ({"loss": "hinge", "spectral_norm": True}, set()),
+    ({"feature_matching": 1.0}, {"feature_matching"}),
+])
+def test_training_options_reach_the_losses(kwargs, terms):
+    X = correlated(64)
+    gan = GAN(**{**TINY, **kwargs}).fit(X)
+    for term in terms:
+        values = gan.history_[:, term]
+        assert len(values) == 2 and np.all(np.isfinite(values)) and np.any(np.asarray(values) > 0)
+    for term in {"gradient_penalty", "feature_matching"} - terms:
+        with pytest.raises(KeyError):
+            gan.history_[:, term]
+    assert gan.net_.criterion_.mode == kwargs.get("loss", "vanilla")
+    if kwargs.get("spectral_norm"):
+        from torch.nn.utils import parametrize
+        assert all(parametrize.is_parametrized(m) for m in gan.discriminator_.modules()
+                   if isinstance(m, torch.nn.Linear))
+
+
+def test_gradient_penalty_none_disables_it_even_for_wgan():
+    gan = GAN(**{**TINY, "loss": "wgan-gp", "gradient_penalty": None}).fit(correlated(64))
+    with pytest.raises(KeyError):
+        gan.history_[:, "gradient_penalty"]
+
+
+def test_digit_images_with_conditional_projection_discriminator():
+    d = load_digits_domains(random_state=0)
+    gan = GAN(**{**TINY, "n_filters": 8}).fit(d.X_source, d.y_source)
+    X_new, y_new = gan.sample(10, random_state=0, y=3)
+    assert X_new.shape == (10, 1, 8, 8) and set(y_new) == {3}
+    assert gan.generator_["g"].blocks[0][1].in_features == TINY["latent_dim"] + 10
+
+
+def test_pickle_and_save_load_round_trip(tmp_path):
+    X = correlated(64)
+    y = np.where(X[:, 0] > 5, "a", "b")
+    gan = GAN(**TINY).fit(X, y)
+    expected = gan.sample(6, random_state=0)
+    clone = pickle.loads(pickle.dumps(gan))
+    np.testing.assert_array_equal(clone.sample(6, random_state=0)[0], expected[0])
+    gan.save(tmp_path / "gan.pt")
+    loaded = GAN.load(tmp_path / "gan.pt")
+    X_l, y_l = loaded.sample(6, random_state=0)
+    np.testing.assert_array_equal(X_l, expected[0])
+    np.testing.assert_array_equal(y_l, expected[1])
+    assert loaded.n_classes_ == 2 and loaded.latent_dim_ == TINY["latent_dim"]
+
+
+def test_warm_start_continues_and_refuses_other_classes():
+    X = correlated(64)
+    gan = GAN(**{**TINY, "warm_start": True}).fit(X)
+    first = {k: v.clone() for k, v in gan.generator_.state_dict().items()}
+    gan.fit(X)
+    assert gan.n_epochs_ == 4
+    assert any(not torch.equal(first[k], v) for k, v in gan.generator_.state_dict().items())
+    with pytest.raises(ValueError, match="same classes as the previous fit"):
+        gan.fit(X, np.arange(64) % 2)
+    assert gan.n_classes_ == 0
+
+
+def test_refit_without_labels_drops_the_classes():
+    X = correlated(64)
+    gan = GAN(**TINY).fit(X, np.arange(64) % 2)
+    gan.fit(X)
+    assert gan.n_classes_ == 0 and not hasattr(gan, "classes_")
+    assert gan.sample(3, random_state=0).shape == (3, 2)
+
+
+GOOD = np.random.RandomState(0).rand(20, 4)
+
+
+@pytest.mark.parametrize("kwargs, X, y, match", [
+    ({}, np.full((20, 4), np.nan), None, "Input X contains NaN"),
+    ({}, np.zeros((20, 2, 2, 2, 2)), None, "got a 5-D array"),
+    ({}, GOOD[:1], None, "1 sample"),
+    ({}, GOOD, np.arange(19), "y has 19 labels but X has 20"),
+    ({}, GOOD, np.linspace(0, 1, 20), "Unknown label type"),
+    ({"generator": "dcgan"}, GOOD, None, "generator='dcgan' makes images"),
+    ({"generator": "mlp"}, np.zeros((20, 1, 8, 8)), None, "generator='mlp' makes flat samples"),
+    ({"generator": "resnet"}, GOOD, None, "'generator' parameter"),
+    ({"gradient_penalty": "l2"}, GOOD, None, "'gradient_penalty' parameter"),
+    ({"latent_dim": 0}, GOOD, None, "'latent_dim' parameter"),
+    ({"image_shape": (1, 3, 3)}, GOOD, None, "implies 9 features"),
+    ({"discriminator": "mlp"}, np.zeros((20, 1, 8, 8)), None, "needs flat samples"),
+])
+def test_bad_input_raises_before_training(kwargs, X, y, match, monkeypatch):
+    from skgan.training import AdversarialNet
+
+    def no_training(*args, **kw):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(AdversarialNet, "fit", no_training)
+    est = GAN(**{**TINY, **kwargs})
+    with pytest.raises((ValueError, TypeError), match=match):
+        est.fit(X, y)
+    assert not hasattr(est, "net_")
+
+
+def test_methods_before_fit_raise_not_fitted():
+    for method, args in [("sample", (2,)), ("save", ("x.pt",))]:
+        with pytest.raises(NotFittedError):
+            getattr(GAN(), method)(*args)
