@@ -2,9 +2,10 @@
 
 from ._data import Unsplit
 from .domain_adaptation import GANDomainAdapter
+from .fine_tuning import PretrainedGANFineTuner
 from .gan import GAN
 from .translation import CycleGANTranslator
 
 __version__ = "0.1.0"
 
-__all__ = ["CycleGANTranslator", "GAN", "GANDomainAdapter", "Unsplit", "__version__"]
+__all__ = ["CycleGANTranslator", "GAN", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__"]

@@ -3,19 +3,31 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgan import CycleGANTranslator, GANDomainAdapter
+from skgan import GAN, CycleGANTranslator, GANDomainAdapter, PretrainedGANFineTuner
+from skgan.metrics import ClassifierFeatureExtractor
 
 # tiny networks and two epochs: the checks test the API, not learning
 FAST = dict(max_epochs=2, batch_size=16, n_filters=4, random_state=0)
 
-ESTIMATORS = [CycleGANTranslator(n_blocks=1, **FAST), GANDomainAdapter(n_blocks=1, **FAST)]
+ESTIMATORS = [
+    CycleGANTranslator(n_blocks=1, **FAST),
+    GANDomainAdapter(n_blocks=1, **FAST),
+    GAN(latent_dim=4, **FAST),
+    # the checks fit data of many shapes, which no single pretrained model makes: the
+    # documented pretrained=None fallback trains from scratch (tests/test_fine_tuning.py
+    # covers clone, get_params, pickling and grid search with a pretrained GAN)
+    PretrainedGANFineTuner(latent_dim=4, freeze_discriminator=1, **FAST),
+    ClassifierFeatureExtractor(n_filters=4, max_epochs=1, random_state=0),
+]
 
 # Every check passes; an entry here needs a one-line reason.
 EXPECTED_FAILED_CHECKS = {}
 
 
-# sklearn's checks call fit(X, y) without X_target: the documented fallback warns
+# sklearn's checks call fit(X, y) without X_target (or pretrained): the documented
+# fallbacks warn
 @pytest.mark.filterwarnings("ignore:.*got no X_target:UserWarning")
+@pytest.mark.filterwarnings("ignore:.*got pretrained=None:UserWarning")
 @parametrize_with_checks(
     ESTIMATORS,
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
