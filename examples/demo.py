@@ -32,7 +32,7 @@ from skgan.datasets import load_digits_domains
 
 # adapter settings per target, chosen on these pairs (see BENCHMARKS.md)
 ADAPTERS = {
-    "digits-m": dict(generator="unet", n_filters=16, noise_dim=8, lr=1e-3, max_epochs=60),
+    "digits-m": dict(generator="unet", n_filters=16, noise_dim=8, max_epochs=60),
     "restyled": dict(generator="unet", n_filters=16, max_epochs=20),
 }
 
