@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib.util
 
 import torch
 from skorch import NeuralNet
@@ -457,6 +458,9 @@ def default_callbacks(*, max_epochs, lr_decay, verbose, user_callbacks):
                 LambdaLR, lr_lambda=LinearDecay(max_epochs, lr_decay), event_name="lr"))
         )
     if verbose:
-        callbacks.append(("progress_bar", ProgressBar(postfix_keys=["g_loss", "d_loss"])))
+        # tqdm's notebook widget needs ipywidgets; without it, a text bar (not a crash)
+        notebook = importlib.util.find_spec("ipywidgets") is not None
+        callbacks.append(("progress_bar", ProgressBar(postfix_keys=["g_loss", "d_loss"],
+                                                      detect_notebook=notebook)))
     callbacks.extend(user_callbacks or [])
     return callbacks

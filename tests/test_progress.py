@@ -78,3 +78,15 @@ def test_verbose_1_shows_progress_bar_with_losses_and_epoch_table(kind, capsys):
     g_col = header.index("g_loss")
     np.testing.assert_allclose([float(r[g_col]) for r in rows], est.history_[:, "g_loss"],
                                atol=1e-4)
+
+
+def test_verbose_1_in_a_notebook_without_ipywidgets_falls_back_to_a_text_bar(monkeypatch, capsys):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(ProgressBar, "in_ipynb", lambda self: True)  # pretend: Jupyter
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ipywidgets" else find_spec(name, *a))
+    est = fit("adapter", verbose=1)  # tqdm's notebook widget would raise ImportError here
+    assert est.n_epochs_ == 2
+    assert "g_loss" in ANSI.sub("", capsys.readouterr().out)
