@@ -131,7 +131,7 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     for clf_name, make in classifiers.items():
         clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xs, ys))
         record(f"source-only {clf_name}", clf.score(Xtt, ytt), fit_s)
-    net = dann(seed, args.clf_epochs)
+    net = None if args.no_dann else dann(seed, args.clf_epochs)
     if net is not None:
         Xd = to_tensor_images(np.concatenate([Xs, Xt]))
         yd = np.concatenate([ys, np.full(len(Xt), -1)])
@@ -176,6 +176,7 @@ def main(argv=None):
                         help="JSON dict of further GANDomainAdapter parameters")
     parser.add_argument("--sklearn-clf", action="store_true",
                         help="also run a plain scikit-learn classifier (logistic regression)")
+    parser.add_argument("--no-dann", action="store_true", help="skip the skada DANN peer")
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--out", default="digits_da.json", help="file name in benchmarks/results")
     args = parser.parse_args(argv)
