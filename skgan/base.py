@@ -393,7 +393,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                   for k, v in payload["params"].items() if k in valid}
         est = cls(**{**params, "device": device})
         for name, spec in payload["specs"].items():
-            setattr(est, name, decode_spec(spec))
+            setattr(est, name, _decode_spec(spec))
         for name, value in payload["arrays"].items():
             setattr(est, name, _decode_array(value))
         for name, value in payload.get("meta", {}).items():
@@ -425,7 +425,7 @@ def _decode_array(value):
     return value.numpy()
 
 
-def decode_spec(spec):
+def _decode_spec(spec):
     """A :class:`~skgan._data.DomainSpec` from its saved form (None stays None)."""
     if spec is None:
         return None
@@ -443,6 +443,22 @@ def read_weights_file(path, estimator=None):
     ``torch.load(..., weights_only=True)`` refuses anything but tensors and
     plain containers (raising ``pickle.UnpicklingError``). ``estimator``, when
     given, is the class name the file must hold.
+
+    Returns
+    -------
+    payload : dict
+        ``format``, ``estimator`` (class name), ``params``, ``specs``, ``arrays``,
+        ``meta``, ``n_features_in``, ``generator`` and ``discriminator`` (state dicts).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from skgan import GAN
+    >>> from skgan.base import read_weights_file
+    >>> path = os.path.join(tempfile.mkdtemp(), "gan.pt")
+    >>> GAN(max_epochs=1, random_state=0).fit(np.random.RandomState(0).randn(20, 2)).save(path)
+    >>> read_weights_file(path)["estimator"]
+    'GAN'
     """
     try:
         payload = torch.load(Path(path), map_location="cpu", weights_only=True)

@@ -16,14 +16,13 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._data import DomainSpec, check_input, sample_shape, validate_features
-from .base import BaseGAN, decode_spec, read_weights_file
+from .base import BaseGAN, _decode_spec, read_weights_file
 from .gan import (
     GANObjective,
-    build_gan_networks,
-    encode_labels,
-    generate,
-    latent_input,
-    resolve_penalty,
+    _build_gan_networks,
+    _encode_labels,
+    _draw_samples,
+    _resolve_penalty,
 )
 from .nn import LOSSES, BackboneDiscriminator, ProjectionDiscriminator, load_weights, resolve_freeze
 from .training import apply_module, seeded
@@ -66,7 +65,7 @@ class _Pending:
 def _build_architecture(arch, backbone=None, backbone_weights=None):
     """Generator and discriminator groups from an architecture dict (random weights)."""
     shape = tuple(arch["shape"])
-    generators, discriminators = build_gan_networks(
+    generators, discriminators = _build_gan_networks(
         shape, generator=arch["generator"], discriminator=arch["discriminator"],
         n_filters=arch["n_filters"], latent_dim=arch["latent_dim"],
         spectral_norm=arch["spectral_norm"], n_classes=arch["n_classes"],
@@ -386,7 +385,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             payload = read_weights_file(p)
             return self._source_from_saved(
                 "file", payload["params"], payload.get("meta", {}),
-                decode_spec(payload["specs"].get("source_spec_")),
+                _decode_spec(payload["specs"].get("source_spec_")),
                 payload["arrays"].get("classes_"), payload["generator"],
                 payload["discriminator"], f"{os.fspath(p)!r}", payload["estimator"],
             )
@@ -483,7 +482,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _objective(self):
         return GANObjective(
             latent_dim=self.latent_dim_ if hasattr(self, "latent_dim_") else self._latent,
-            n_classes=self.n_classes_, penalty=resolve_penalty(self.gradient_penalty, self._loss()),
+            n_classes=self.n_classes_, penalty=_resolve_penalty(self.gradient_penalty, self._loss()),
             lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
         )
 
@@ -568,7 +567,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     f"The pretrained GAN is class-conditional (classes {classes.tolist()}); fit "
                     "needs y, the target samples' labels."
                 )
-            index = encode_labels(y, classes, len(X), input_name="y")
+            index = _encode_labels(y, classes, len(X), input_name="y")
             labels = torch.from_numpy(index.astype(np.int64))
             prior = np.bincount(index, minlength=n_classes) / len(index)
         spec = DomainSpec.fit(X, shape)
@@ -649,7 +648,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         y : ndarray of shape (n_samples,)
             Conditional models only.
         """
-        return generate(self, n_samples, random_state, y)
+        return _draw_samples(self, n_samples, random_state, y)
 
     def transform(self, X):
         """The fine-tuned discriminator's features of ``X`` (feature-extraction transfer).

@@ -31,21 +31,21 @@ __all__ = ["GAN"]
 _PENALTIES = ("r1", "wgan-gp")
 
 
-def latent_input(z, y, n_classes):
+def _latent_input(z, y, n_classes):
     """Generator input: noise ``z``, with one-hot labels ``y`` appended when conditional."""
     if not n_classes:
         return z
     return torch.cat([z, F.one_hot(y, n_classes).to(z.dtype)], dim=1)
 
 
-def resolve_penalty(gradient_penalty, loss):
+def _resolve_penalty(gradient_penalty, loss):
     """``gradient_penalty`` with "auto" resolved: WGAN-GP's penalty for its loss, else none."""
     if gradient_penalty == "auto":
         return "wgan-gp" if loss == "wgan-gp" else None
     return gradient_penalty
 
 
-def build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filters=32,
+def _build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filters=32,
                        latent_dim=64, spectral_norm=False, n_classes=0):
     """The generator and discriminator groups of a GAN for samples of ``shape``.
 
@@ -84,7 +84,7 @@ def build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filte
     return nn.ModuleDict({"g": g}), nn.ModuleDict({"d": d})
 
 
-def judge(d, x, y=None, *, features=False):
+def _judge(d, x, y=None, *, features=False):
     """Discriminator logits on ``x`` (conditioned on ``y`` when given), with features if asked."""
     args = (x,) if y is None else (x, y)
     return d.forward_with_features(*args) if features else d(*args)
@@ -116,34 +116,34 @@ class GANObjective(AdversarialObjective):
     def generator_losses(self, net, real, target, y, y_target=None):
         g, d, gan = net.module_["g"], net.discriminator_["d"], net.criterion_
         labels = y if self.n_classes else None
-        fake = g(latent_input(net.randn(len(real), self.latent_dim), labels, self.n_classes))
+        fake = g(_latent_input(net.randn(len(real), self.latent_dim), labels, self.n_classes))
         fakes = {"x": fake} if labels is None else {"x": fake, "y": labels}
         if self.feature_matching > 0:
-            logits, h_fake = judge(d, fake, labels, features=True)
+            logits, h_fake = _judge(d, fake, labels, features=True)
             with torch.no_grad():
-                h_real = judge(d, real, labels, features=True)[1]
+                h_real = _judge(d, real, labels, features=True)[1]
             terms = {
                 "g_adv": gan.generator_loss(logits),
                 "feature_matching": self.feature_matching
                 * F.mse_loss(h_fake.mean(0), h_real.mean(0)),
             }
         else:
-            terms = {"g_adv": gan.generator_loss(judge(d, fake, labels))}
+            terms = {"g_adv": gan.generator_loss(_judge(d, fake, labels))}
         return terms, fakes
 
     def discriminator_losses(self, net, real, target, fakes, y_target=None):
         d, gan = net.discriminator_["d"], net.criterion_
         fake, labels = fakes["x"], fakes.get("y")
-        terms = {"d_adv": gan.discriminator_loss(judge(d, real, labels), judge(d, fake, labels))}
+        terms = {"d_adv": gan.discriminator_loss(_judge(d, real, labels), _judge(d, fake, labels))}
         if self.penalty:
             terms["gradient_penalty"] = self.lambda_gp * gradient_penalty(
-                lambda x: judge(d, x, labels), real, fake, kind=self.penalty,
+                lambda x: _judge(d, x, labels), real, fake, kind=self.penalty,
                 generator=net.rng_,
             )
         return terms
 
 
-def encode_labels(y, classes, n_samples, *, input_name="y"):
+def _encode_labels(y, classes, n_samples, *, input_name="y"):
     """Indices into ``classes`` of labels ``y`` (one label, or one per sample)."""
     y = np.asarray(y)
     if y.ndim == 0:
@@ -163,7 +163,7 @@ def encode_labels(y, classes, n_samples, *, input_name="y"):
     return np.searchsorted(classes, y)
 
 
-def generate(estimator, n_samples, random_state, y):
+def _draw_samples(estimator, n_samples, random_state, y):
     """Shared ``sample`` of noise-to-sample estimators (GAN, PretrainedGANFineTuner)."""
     check_is_fitted(estimator)
     if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
@@ -175,7 +175,7 @@ def generate(estimator, n_samples, random_state, y):
         if y is None:
             index = rng.choice(n_classes, size=n_samples, p=estimator.class_prior_)
         else:
-            index = encode_labels(y, estimator.classes_, n_samples)
+            index = _encode_labels(y, estimator.classes_, n_samples)
         labels = torch.from_numpy(np.asarray(index, dtype=np.int64))
     elif y is not None:
         raise ValueError(
@@ -184,7 +184,7 @@ def generate(estimator, n_samples, random_state, y):
         )
     noise = torch.Generator().manual_seed(int(rng.randint(0, 2**31 - 1)))
     z = torch.randn(n_samples, estimator.latent_dim_, generator=noise)
-    out = estimator._generate("g", latent_input(z, labels, n_classes))
+    out = estimator._generate("g", _latent_input(z, labels, n_classes))
     X = estimator.source_spec_.decode(out, estimator.input_ndim_)
     return (X, estimator.classes_[index]) if n_classes else X
 
@@ -367,7 +367,7 @@ class GAN(BaseGAN):
 
     # ------------------------------------------------------------------ hooks
     def _build_modules(self, source_shape, target_shape):
-        return build_gan_networks(
+        return _build_gan_networks(
             source_shape, generator=self.generator, discriminator=self.discriminator,
             n_filters=self.n_filters, latent_dim=self.latent_dim,
             spectral_norm=self.spectral_norm, n_classes=self.n_classes_,
@@ -376,7 +376,7 @@ class GAN(BaseGAN):
     def _objective(self):
         return GANObjective(
             latent_dim=self.latent_dim, n_classes=self.n_classes_,
-            penalty=resolve_penalty(self.gradient_penalty, self.loss),
+            penalty=_resolve_penalty(self.gradient_penalty, self.loss),
             lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
         )
 
@@ -455,4 +455,4 @@ class GAN(BaseGAN):
         y : ndarray of shape (n_samples,)
             The samples' labels; conditional GANs only.
         """
-        return generate(self, n_samples, random_state, y)
+        return _draw_samples(self, n_samples, random_state, y)
