@@ -1,0 +1,255 @@
+"""Few-shot GAN transfer MNIST -> USPS: from scratch vs fine-tuning vs FreezeD.
+
+A :class:`~skgan.GAN` is pretrained on MNIST. By default the MNIST digits are
+first cropped to their central 20x20 box and resized back to 28x28, so that they
+fill the frame as USPS digits (resized from 16x16 to 28x28) do; ``--mnist-crop 0``
+uses raw MNIST, whose centred small digits are much further from USPS. For each
+target size N (USPS training images, 28x28), these models are trained for the
+same number of generator/discriminator steps and compared:
+
+* ``scratch``: new networks (``PretrainedGANFineTuner(pretrained=None)``);
+* ``fine-tune``: every layer of the pretrained GAN trained;
+* ``freezeD-k``: the first k discriminator blocks frozen (FreezeD);
+
+plus the ``pretrained`` MNIST GAN itself, untouched. Each model draws as many
+samples as the USPS test split has images; FID and KID are computed in the
+feature space of a LeNet fitted on labelled USPS training data ("LeNet FID")
+against the USPS test split, every ``--eval-every`` steps (training continues
+with ``warm_start``), so the table gives the FID at the last step and the best
+FID seen. Columns: FID, KID (mean ± std over
+subsets; large because LeNet features are unnormalised ReLU activations), fit wall time, peak memory of the fit (RSS high-water mark on CPU,
+``torch.cuda.max_memory_allocated`` on GPU). Data come from a local torchvision
+layout (see ``../shared/data/README.md``); nothing is downloaded.
+
+    python benchmarks/few_shot.py                      # defaults, < 10 min on 2 CPU cores
+    python benchmarks/few_shot.py --steps 200 --pretrain-epochs 1 --n-target 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import resource
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from torchvision.transforms.functional import resize
+
+from skgan import GAN, PretrainedGANFineTuner
+from skgan.datasets import load_mnist, load_usps
+from skgan.metrics import ClassifierFeatureExtractor, frechet_distance, kernel_distance
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def reset_peak_memory():
+    """Reset the peak-memory counter: CUDA's, or the process's RSS high-water mark."""
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+        return
+    try:  # Linux: writing 5 to clear_refs resets VmHWM
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_memory_mib():
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 2**20
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_fit(make, X):
+    reset_peak_memory()
+    start = time.perf_counter()
+    model = make().fit(X)
+    return model, time.perf_counter() - start, peak_memory_mib()
+
+
+def crop_frame(X, crop):
+    """Central ``crop`` x ``crop`` box of each image, resized back to the image size."""
+    if not crop:
+        return X
+    lo, size = (X.shape[1] - crop) // 2, X.shape[1]
+    T = torch.from_numpy(X[:, lo:lo + crop, lo:lo + crop])[:, None]
+    return resize(T, [size, size], antialias=True)[:, 0].numpy()
+
+
+def evaluate(model, X_test, lenet, args, seed):
+    fake = model.sample(len(X_test), random_state=seed)
+    fid = frechet_distance(X_test, fake, feature_extractor=lenet)
+    kid, kid_std = kernel_distance(X_test, fake, feature_extractor=lenet, n_subsets=args.kid_subsets,
+                                   subset_size=1000, random_state=seed, return_std=True)
+    return {"fid": fid, "kid": kid, "kid_std": kid_std}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    parser.add_argument("--n-target", type=int, nargs="+", default=[100, 10])
+    parser.add_argument("--freeze", type=int, nargs="+", default=[1, 2, 3],
+                        help="FreezeD: numbers of discriminator blocks to freeze")
+    parser.add_argument("--steps", type=int, default=600, help="fine-tuning steps per model")
+    parser.add_argument("--eval-every", type=int, default=100, help="steps between FID checkpoints")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--pretrain-samples", type=int, default=30000)
+    parser.add_argument("--pretrain-epochs", type=int, default=6)
+    parser.add_argument("--mnist-crop", type=int, default=20,
+                        help="crop MNIST to this central box and resize back (0: raw MNIST)")
+    parser.add_argument("--n-filters", type=int, default=32)
+    parser.add_argument("--latent-dim", type=int, default=64)
+    parser.add_argument("--discriminator", default="dcgan")
+    parser.add_argument("--loss", default="vanilla")
+    parser.add_argument("--lenet-epochs", type=int, default=4)
+    parser.add_argument("--kid-subsets", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--verbose", type=int, default=0)
+    parser.add_argument("--out", default="few_shot.json", help="file name in benchmarks/results")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", message=".*pretrained=None; training new networks")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    run_start = time.perf_counter()
+
+    root = Path(args.root)
+    X_mnist, _ = load_mnist(root)
+    X_mnist = X_mnist[np.random.RandomState(args.seed).permutation(len(X_mnist))[: args.pretrain_samples]]
+    X_mnist = crop_frame(X_mnist, args.mnist_crop)
+    X_usps, y_usps = load_usps(root / "usps", size=28)
+    X_test, y_test = load_usps(root / "usps", train=False, size=28)
+
+    start = time.perf_counter()
+    lenet = ClassifierFeatureExtractor(n_filters=32, max_epochs=args.lenet_epochs,
+                                       random_state=args.seed, device=device).fit(X_usps, y_usps)
+    lenet_s = time.perf_counter() - start
+    lenet_acc = lenet.score(X_test, y_test)
+    print(f"LeNet features: USPS test accuracy {100 * lenet_acc:.2f}% ({lenet_s:.0f} s)", flush=True)
+
+    common = dict(latent_dim=args.latent_dim, n_filters=args.n_filters, loss=args.loss,
+                  discriminator=args.discriminator, device=device, verbose=args.verbose)
+    gan, pre_s, pre_mem = timed_fit(
+        lambda: GAN(max_epochs=args.pretrain_epochs, batch_size=64, random_state=args.seed, **common),
+        X_mnist)
+    pre_steps = args.pretrain_epochs * (len(X_mnist) // 64)
+    print(f"pretrained GAN on {len(X_mnist)} MNIST images: {pre_steps} steps, {pre_s:.0f} s",
+          flush=True)
+    real = {"fid": frechet_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet),
+            "kid": kernel_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet,
+                                   n_subsets=args.kid_subsets, random_state=args.seed)}
+    real["mnist_fid"] = frechet_distance(X_test, X_mnist[:len(X_test)], feature_extractor=lenet)
+    print(f"reference: USPS train vs test FID {real['fid']:.2f}; pretraining MNIST vs USPS test "
+          f"{real['mnist_fid']:.2f}", flush=True)
+
+    rows = []
+    pretrained_scores = evaluate(gan, X_test, lenet, args, args.seed)
+    mnist_fid = frechet_distance(X_mnist[:len(X_test)], gan.sample(len(X_test), random_state=1),
+                                 feature_extractor=lenet)
+    rows.append({"n_target": None, "method": "pretrained", "steps": pre_steps, "fit_s": pre_s,
+                 "peak_mib": pre_mem, **pretrained_scores, "fid_vs_mnist": mnist_fid})
+    print(f"{'':>6} pretrained (MNIST GAN, no fine-tuning): FID {pretrained_scores['fid']:.2f} "
+          f"(FID vs MNIST {mnist_fid:.2f})", flush=True)
+
+    methods = [("scratch", None, 0), ("fine-tune", gan, 0)] + [
+        (f"freezeD-{k}", gan, k) for k in args.freeze]
+    for n in args.n_target:
+        idx = np.random.RandomState(args.seed).permutation(len(X_usps))[:n]
+        X_few = X_usps[idx]
+        batch = min(args.batch_size, n)
+        per_epoch = n // batch if n > batch else 1  # the last incomplete batch is dropped
+        chunk = math.ceil(args.eval_every / per_epoch)  # epochs between checkpoints
+        n_chunks = math.ceil(args.steps / (chunk * per_epoch))
+        for method, pretrained, k in methods:
+            arch = ({"latent_dim": args.latent_dim, "n_filters": args.n_filters,
+                     "discriminator": args.discriminator} if pretrained is None else {})
+            ft = PretrainedGANFineTuner(
+                pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
+                lr=args.lr, loss=args.loss, random_state=args.seed, device=device,
+                verbose=args.verbose, warm_start=True, **arch)
+            curve, fit_s, mem = [], 0.0, 0.0
+            for _ in range(n_chunks):
+                ft, chunk_s, chunk_mem = timed_fit(lambda est=ft: est, X_few)
+                fit_s, mem = fit_s + chunk_s, max(mem, chunk_mem)
+                curve.append({"step": ft.n_epochs_ * per_epoch,
+                              **evaluate(ft, X_test, lenet, args, args.seed)})
+            best = min(curve, key=lambda c: c["fid"])
+            row = {"n_target": n, "method": method, "steps": curve[-1]["step"], "fit_s": fit_s,
+                   "peak_mib": mem, **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
+                   "best_fid": best["fid"], "best_step": best["step"], "curve": curve}
+            rows.append(row)
+            print(f"N={n:>4} {method:>10}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
+                  f"{best['step']})  KID {row['kid']:.4g} ± {row['kid_std']:.2g}"
+                  f"  {row['steps']} steps {fit_s:5.0f} s", flush=True)
+
+    summary = {}
+    for n in args.n_target:
+        by = {r["method"]: r for r in rows if r["n_target"] == n}
+        freezed = [m for m in by if m.startswith("freezeD")]
+        summary[str(n)] = {
+            "best_fine_tuned_over_scratch_fid": min(
+                by[m]["fid"] for m in by if m != "scratch") / by["scratch"]["fid"],
+            "fine_tune_over_scratch_fid": by["fine-tune"]["fid"] / by["scratch"]["fid"],
+            "best_freezeD_minus_fine_tune_fid": (
+                min(by[m]["fid"] for m in freezed) - by["fine-tune"]["fid"]) if freezed else None,
+            "over_checkpoints_best_fine_tuned_over_scratch_best_fid": min(
+                by[m]["best_fid"] for m in by if m != "scratch") / by["scratch"]["best_fid"],
+        }
+    total_s = time.perf_counter() - run_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"\n{'N':>5} {'method':>11} {'FID':>8} {'best FID (step)':>16} {'KID':>21} "
+          f"{'steps':>6} {'fit s':>6} {'peak MiB':>9}")
+    for r in rows:
+        n = "-" if r["n_target"] is None else r["n_target"]
+        best = f"{r['best_fid']:.2f} ({r['best_step']})" if "best_fid" in r else "-"
+        print(f"{n:>5} {r['method']:>11} {r['fid']:8.2f} {best:>16} {r['kid']:11.4g} ± "
+              f"{r['kid_std']:7.2g} {r['steps']:>6} {r['fit_s']:6.0f} {r['peak_mib']:9.0f}")
+    print(f"real data: USPS train vs test FID {real['fid']:.2f}, KID {real['kid']:.4g}; "
+          f"pretraining MNIST vs USPS test FID {real['mnist_fid']:.2f}")
+    for n, s in summary.items():
+        diff = s["best_freezeD_minus_fine_tune_fid"]
+        print(f"N={n}: best fine-tuned / scratch FID = "
+              f"{s['best_fine_tuned_over_scratch_fid']:.2f} (target <= 0.5; full fine-tuning "
+              f"{s['fine_tune_over_scratch_fid']:.2f}; best-over-checkpoints ratio "
+              f"{s['over_checkpoints_best_fine_tuned_over_scratch_best_fid']:.2f}); best FreezeD "
+              f"- full fine-tune FID = {'-' if diff is None else f'{diff:+.2f}'} (target <= 0)")
+    print(f"total wall time {total_s:.0f} s, peak RSS of the whole run {peak:.0f} MiB")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "few_shot",
+        "command": "python benchmarks/few_shot.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "settings": vars(args),
+        "machine": {"platform": platform.platform(), "torch": torch.__version__,
+                    "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
+        "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+        "lenet_usps_test_accuracy": lenet_acc,
+        "real_usps_train_vs_test": real,
+        "total_s": total_s,
+        "peak_rss_mib": peak,
+        "rows": rows,
+        "summary": summary,
+    }
+    path = RESULTS / args.out
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
