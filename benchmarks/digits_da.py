@@ -188,23 +188,18 @@ def main(argv=None):
     pairs = {"M->U": (mnist_train, usps_train, usps_test),
              "U->M": (usps_train, mnist_train, mnist_test)}
 
-    table = []
     epochs = args.epochs if len(args.epochs) > 1 else args.epochs * len(args.directions)
     if len(epochs) != len(args.directions):
         parser.error("--epochs takes one value or one per direction")
+    runs = {}
     for direction, n_epochs in zip(args.directions, epochs):
-        runs = [run_direction(direction, *pairs[direction], args, seed, n_epochs)
-                for seed in args.seeds]
-        for method in runs[0]:
-            accs = [r[method]["accuracy"] for r in runs]
-            fits = [r[method]["fit_s"] for r in runs if r[method]["fit_s"]]
-            table.append({
-                "direction": direction, "method": method,
-                "accuracy_mean": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
-                "accuracies": accs, "fit_s_mean": float(np.mean(fits)) if fits else None,
-                "peak_rss_mib": max(r[method]["peak_rss_mib"] for r in runs),
-            })
-    peak = peak_mib()
+        runs[direction] = []
+        for seed in args.seeds:
+            runs[direction].append(run_direction(direction, *pairs[direction], args, seed, n_epochs))
+            table = summarise(runs)
+            # written after every run, so an interrupted benchmark keeps what it measured
+            path = write_results(args, table, complete=False)
+    path = write_results(args, table, complete=True)
     print(f"\n{'direction':>9} {'method':>26} {'accuracy % (std)':>17} {'fit s':>7} "
           f"{'peak RSS MiB':>13}")
     for r in table:
@@ -212,21 +207,42 @@ def main(argv=None):
         print(f"{r['direction']:>9} {r['method']:>26} "
               f"{100 * r['accuracy_mean']:>8.2f} ± {100 * r['accuracy_std']:<5.2f} {fit:>7} "
               f"{r['peak_rss_mib']:>13.0f}")
-    print(f"peak RSS of the whole run: {peak:.0f} MiB")
+    print(f"peak RSS of the whole run: {peak_mib():.0f} MiB")
+    print(f"wrote {path}")
+
+
+def summarise(runs):
+    """One row per (direction, method): mean and spread over the seeds run so far."""
+    table = []
+    for direction, seed_runs in runs.items():
+        for method in seed_runs[0]:
+            accs = [r[method]["accuracy"] for r in seed_runs if method in r]
+            fits = [r[method]["fit_s"] for r in seed_runs if r.get(method, {}).get("fit_s")]
+            table.append({
+                "direction": direction, "method": method,
+                "accuracy_mean": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
+                "accuracies": accs, "fit_s_mean": float(np.mean(fits)) if fits else None,
+                "peak_rss_mib": max(r[method]["peak_rss_mib"] for r in seed_runs if method in r),
+            })
+    return table
+
+
+def write_results(args, table, complete):
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {
         "benchmark": "digits_da",
         "command": "python benchmarks/digits_da.py " + " ".join(sys.argv[1:]),
         "settings": vars(args),
+        "complete": complete,
         "machine": {"platform": platform.platform(), "torch": torch.__version__,
                     "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
         "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
-        "peak_rss_mib": peak,
+        "peak_rss_mib": peak_mib(),
         "rows": table,
     }
     path = RESULTS / args.out
     path.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {path}")
+    return path
 
 
 if __name__ == "__main__":
