@@ -23,6 +23,7 @@ layout (see ``../shared/data/README.md``); nothing is downloaded.
 
     python benchmarks/few_shot.py                      # defaults, < 10 min on 2 CPU cores
     python benchmarks/few_shot.py --steps 200 --pretrain-epochs 1 --n-target 10
+    python benchmarks/few_shot.py --augment translation,cutout --out few_shot_diffaugment.json
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ def main(argv=None):
     parser.add_argument("--latent-dim", type=int, default=64)
     parser.add_argument("--discriminator", default="dcgan")
     parser.add_argument("--loss", default="vanilla")
+    parser.add_argument("--augment", default=None,
+                        help="DiffAugment policies for every fine-tuned and scratch model, "
+                             "e.g. translation,cutout (pretraining is never augmented)")
     parser.add_argument("--lenet-epochs", type=int, default=4)
     parser.add_argument("--kid-subsets", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
@@ -180,8 +184,8 @@ def main(argv=None):
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
                 pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
-                lr=args.lr, loss=args.loss, random_state=args.seed, device=device,
-                verbose=args.verbose, warm_start=True, **arch)
+                lr=args.lr, loss=args.loss, augment=args.augment, random_state=args.seed,
+                device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
             for _ in range(n_chunks):
                 ft, chunk_s, chunk_mem = timed_fit(lambda est=ft: est, X_few)

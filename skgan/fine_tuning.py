@@ -20,11 +20,13 @@ from .base import BaseGAN, _decode_spec, read_weights_file
 from .gan import (
     GANObjective,
     _build_gan_networks,
+    _check_augment,
     _encode_labels,
     _draw_samples,
     _resolve_penalty,
 )
 from .nn import LOSSES, BackboneDiscriminator, ProjectionDiscriminator, load_weights, resolve_freeze
+from .nn.augment import parse_augment
 from .training import apply_module, seeded
 
 __all__ = ["PretrainedGANFineTuner"]
@@ -162,6 +164,10 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         As for :class:`~skgan.GAN` ("auto": WGAN-GP's penalty for its loss).
     lambda_gp : float, default=10.0
     feature_matching : float, default=0.0
+    augment : str, list of str or None, default=None
+        Differentiable augmentation of what the discriminator sees (see
+        :class:`~skgan.GAN`); ``"translation,cutout"`` keeps the discriminator
+        from memorising a few target images.
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of flattened image data; flattened data of the
         pretrained model's size is read with its shape without it.
@@ -253,6 +259,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "gradient_penalty": [StrOptions({"auto", "r1", "wgan-gp"}), None],
         "lambda_gp": [Interval(Real, 0, None, closed="left")],
         "feature_matching": [Interval(Real, 0, None, closed="left")],
+        "augment": [str, list, tuple, None],
     }
 
     _fitted_spec_attrs = ("source_spec_",)
@@ -277,6 +284,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         gradient_penalty="auto",
         lambda_gp=10.0,
         feature_matching=0.0,
+        augment=None,
         image_shape=None,
         max_epochs=50,
         batch_size=64,
@@ -303,6 +311,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.gradient_penalty = gradient_penalty
         self.lambda_gp = lambda_gp
         self.feature_matching = feature_matching
+        self.augment = augment
         self.image_shape = image_shape
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -484,6 +493,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             latent_dim=self.latent_dim_ if hasattr(self, "latent_dim_") else self._latent,
             n_classes=self.n_classes_, penalty=_resolve_penalty(self.gradient_penalty, self._loss()),
             lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
+            augment=parse_augment(self.augment),
         )
 
     def _loss(self):
@@ -547,6 +557,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"shape {tuple(known)}; fine-tuning needs target data of the pretrained model's "
                 "sample shape (resize images, or select the same features)."
             )
+        _check_augment(self.augment, shape)
         n_classes = self.n_classes_ if warm else source.n_classes
         classes = getattr(self, "classes_", None) if warm else source.classes
         labels = prior = None

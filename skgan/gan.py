@@ -24,6 +24,7 @@ from .nn import (
     gradient_penalty,
     init_weights,
 )
+from .nn.augment import diff_augment, parse_augment
 from .training import AdversarialObjective
 
 __all__ = ["GAN"]
@@ -84,6 +85,17 @@ def _build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filt
     return nn.ModuleDict({"g": g}), nn.ModuleDict({"d": d})
 
 
+def _check_augment(augment, shape):
+    """Policies of ``augment``, checked against the sample shape before training."""
+    policies = parse_augment(augment)
+    if policies and len(shape) != 3:
+        raise ValueError(
+            f"augment={augment!r} needs image data (samples of shape (C, H, W)); got samples "
+            f"of shape {tuple(shape)}. Use augment=None for tabular data, or pass image_shape."
+        )
+    return policies
+
+
 def _judge(d, x, y=None, *, features=False):
     """Discriminator logits on ``x`` (conditioned on ``y`` when given), with features if asked."""
     args = (x,) if y is None else (x, y)
@@ -100,14 +112,18 @@ class GANObjective(AdversarialObjective):
     * ``gradient_penalty``: ``lambda_gp`` times R1 or WGAN-GP.
 
     In a conditional GAN, fakes are generated with the real batch's labels.
+    With ``augment`` policies (see :mod:`skgan.nn.augment`), every batch the
+    discriminator sees, real or generated, in either step, is augmented first
+    (DiffAugment); the penalties are taken on the augmented batches.
     """
 
     generator_terms = ("g_adv", "feature_matching")
     discriminator_terms = ("d_adv", "gradient_penalty")
 
     def __init__(self, *, latent_dim, n_classes=0, penalty=None, lambda_gp=10.0,
-                 feature_matching=0.0):
+                 feature_matching=0.0, augment=()):
         self.latent_dim = latent_dim
+        self.augment = tuple(augment)
         self.n_classes = n_classes
         self.penalty = penalty
         self.lambda_gp = lambda_gp
@@ -118,22 +134,24 @@ class GANObjective(AdversarialObjective):
         labels = y if self.n_classes else None
         fake = g(_latent_input(net.randn(len(real), self.latent_dim), labels, self.n_classes))
         fakes = {"x": fake} if labels is None else {"x": fake, "y": labels}
+        seen = self._augmented(net, fake)
         if self.feature_matching > 0:
-            logits, h_fake = _judge(d, fake, labels, features=True)
+            logits, h_fake = _judge(d, seen, labels, features=True)
             with torch.no_grad():
-                h_real = _judge(d, real, labels, features=True)[1]
+                h_real = _judge(d, self._augmented(net, real), labels, features=True)[1]
             terms = {
                 "g_adv": gan.generator_loss(logits),
                 "feature_matching": self.feature_matching
                 * F.mse_loss(h_fake.mean(0), h_real.mean(0)),
             }
         else:
-            terms = {"g_adv": gan.generator_loss(_judge(d, fake, labels))}
+            terms = {"g_adv": gan.generator_loss(_judge(d, seen, labels))}
         return terms, fakes
 
     def discriminator_losses(self, net, real, target, fakes, y_target=None):
         d, gan = net.discriminator_["d"], net.criterion_
-        fake, labels = fakes["x"], fakes.get("y")
+        fake, labels = self._augmented(net, fakes["x"]), fakes.get("y")
+        real = self._augmented(net, real)
         terms = {"d_adv": gan.discriminator_loss(_judge(d, real, labels), _judge(d, fake, labels))}
         if self.penalty:
             terms["gradient_penalty"] = self.lambda_gp * gradient_penalty(
@@ -141,6 +159,10 @@ class GANObjective(AdversarialObjective):
                 generator=net.rng_,
             )
         return terms
+
+
+    def _augmented(self, net, x):
+        return diff_augment(x, self.augment, net.rng_) if self.augment else x
 
 
 def _encode_labels(y, classes, n_samples, *, input_name="y"):
@@ -228,6 +250,12 @@ class GAN(BaseGAN):
         Weight of the feature-matching term of the generator (Salimans et al.,
         2016): squared distance between the mean discriminator features of
         real and generated batches. 0 disables it.
+    augment : str, list of str or None, default=None
+        Differentiable augmentation (DiffAugment, Zhao et al., 2020) of every
+        image batch the discriminator sees, real and generated: a
+        comma-separated subset of "color", "translation", "cutout" (e.g.
+        ``"translation,cutout"``, the usual choice for few images). Images
+        only; None disables it.
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample when images are passed flattened as 2-D.
     max_epochs : int, default=50
@@ -314,6 +342,7 @@ class GAN(BaseGAN):
         "lambda_gp": [Interval(Real, 0, None, closed="left")],
         "spectral_norm": ["boolean"],
         "feature_matching": [Interval(Real, 0, None, closed="left")],
+        "augment": [str, list, tuple, None],
     }
 
     _fitted_spec_attrs = ("source_spec_",)
@@ -332,6 +361,7 @@ class GAN(BaseGAN):
         lambda_gp=10.0,
         spectral_norm=False,
         feature_matching=0.0,
+        augment=None,
         image_shape=None,
         max_epochs=50,
         batch_size=64,
@@ -353,6 +383,7 @@ class GAN(BaseGAN):
         self.lambda_gp = lambda_gp
         self.spectral_norm = spectral_norm
         self.feature_matching = feature_matching
+        self.augment = augment
         self.image_shape = image_shape
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -378,6 +409,7 @@ class GAN(BaseGAN):
             latent_dim=self.latent_dim, n_classes=self.n_classes_,
             penalty=_resolve_penalty(self.gradient_penalty, self.loss),
             lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
+            augment=parse_augment(self.augment),
         )
 
     # ---------------------------------------------------------------- public
@@ -398,6 +430,7 @@ class GAN(BaseGAN):
         self : GAN
         """
         X, shape = self._validate_source(X)
+        _check_augment(self.augment, shape)
         spec = DomainSpec.fit(X, shape)
         labels, fitted = None, {}
         if y is not None:

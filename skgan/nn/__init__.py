@@ -5,6 +5,7 @@ tensors ``(N, F)`` (standardised); images are ``(N, C, H, W)`` in [-1, 1].
 Shapes passed to the factories are per sample: ``(F,)`` or ``(C, H, W)``.
 """
 
+from .augment import AUGMENT_POLICIES, diff_augment, parse_augment
 from .backbones import (
     BackboneDiscriminator,
     BackboneFeatures,
@@ -35,6 +36,9 @@ from .init import init_weights
 from .losses import LOSSES, GANLoss, gradient_penalty
 
 __all__ = [
+    "AUGMENT_POLICIES",
+    "diff_augment",
+    "parse_augment",
     "BackboneDiscriminator",
     "BackboneFeatures",
     "DISCRIMINATORS",
