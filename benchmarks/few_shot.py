@@ -23,7 +23,7 @@ layout (see ``../shared/data/README.md``); nothing is downloaded.
 
     python benchmarks/few_shot.py                      # defaults, < 10 min on 2 CPU cores
     python benchmarks/few_shot.py --steps 200 --pretrain-epochs 1 --n-target 10
-    python benchmarks/few_shot.py --augment translation,cutout --out few_shot_diffaugment.json
+    python benchmarks/few_shot.py --augment none translation,cutout   # with and without DiffAugment
 """
 
 from __future__ import annotations
@@ -116,9 +116,10 @@ def main(argv=None):
     parser.add_argument("--latent-dim", type=int, default=64)
     parser.add_argument("--discriminator", default="dcgan")
     parser.add_argument("--loss", default="vanilla")
-    parser.add_argument("--augment", default=None,
-                        help="DiffAugment policies for every fine-tuned and scratch model, "
-                             "e.g. translation,cutout (pretraining is never augmented)")
+    parser.add_argument("--augment", nargs="+", default=["none"],
+                        help="DiffAugment settings to compare, each applied to every fine-tuned "
+                             "and scratch model: 'none' or policies such as translation,cutout "
+                             "(pretraining is never augmented)")
     parser.add_argument("--lenet-epochs", type=int, default=4)
     parser.add_argument("--kid-subsets", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
@@ -170,8 +171,12 @@ def main(argv=None):
     print(f"{'':>6} pretrained (MNIST GAN, no fine-tuning): FID {pretrained_scores['fid']:.2f} "
           f"(FID vs MNIST {mnist_fid:.2f})", flush=True)
 
-    methods = [("scratch", None, 0), ("fine-tune", gan, 0)] + [
-        (f"freezeD-{k}", gan, k) for k in args.freeze]
+    methods = []
+    for augment in args.augment:
+        augment = None if augment == "none" else augment
+        suffix = "" if augment is None else f" +{augment}"
+        methods += [(f"scratch{suffix}", None, 0, augment), (f"fine-tune{suffix}", gan, 0, augment)]
+        methods += [(f"freezeD-{k}{suffix}", gan, k, augment) for k in args.freeze]
     for n in args.n_target:
         idx = np.random.RandomState(args.seed).permutation(len(X_usps))[:n]
         X_few = X_usps[idx]
@@ -179,12 +184,12 @@ def main(argv=None):
         per_epoch = n // batch if n > batch else 1  # the last incomplete batch is dropped
         chunk = math.ceil(args.eval_every / per_epoch)  # epochs between checkpoints
         n_chunks = math.ceil(args.steps / (chunk * per_epoch))
-        for method, pretrained, k in methods:
+        for method, pretrained, k, augment in methods:
             arch = ({"latent_dim": args.latent_dim, "n_filters": args.n_filters,
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
                 pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
-                lr=args.lr, loss=args.loss, augment=args.augment, random_state=args.seed,
+                lr=args.lr, loss=args.loss, augment=augment, random_state=args.seed,
                 device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
             for _ in range(n_chunks):
@@ -196,33 +201,38 @@ def main(argv=None):
             row = {"n_target": n, "method": method, "steps": curve[-1]["step"], "fit_s": fit_s,
                    "peak_mib": mem, **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
                    "best_fid": best["fid"], "best_step": best["step"], "curve": curve}
+            row["augment"] = augment
             rows.append(row)
-            print(f"N={n:>4} {method:>10}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
+            print(f"N={n:>4} {method:>30}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
                   f"{best['step']})  KID {row['kid']:.4g} ± {row['kid_std']:.2g}"
                   f"  {row['steps']} steps {fit_s:5.0f} s", flush=True)
 
     summary = {}
     for n in args.n_target:
-        by = {r["method"]: r for r in rows if r["n_target"] == n}
-        freezed = [m for m in by if m.startswith("freezeD")]
-        summary[str(n)] = {
-            "best_fine_tuned_over_scratch_fid": min(
-                by[m]["fid"] for m in by if m != "scratch") / by["scratch"]["fid"],
-            "fine_tune_over_scratch_fid": by["fine-tune"]["fid"] / by["scratch"]["fid"],
-            "best_freezeD_minus_fine_tune_fid": (
-                min(by[m]["fid"] for m in freezed) - by["fine-tune"]["fid"]) if freezed else None,
-            "over_checkpoints_best_fine_tuned_over_scratch_best_fid": min(
-                by[m]["best_fid"] for m in by if m != "scratch") / by["scratch"]["best_fid"],
-        }
+        for augment in args.augment:
+            augment = None if augment == "none" else augment
+            suffix = "" if augment is None else f" +{augment}"
+            by = {r["method"][: len(r["method"]) - len(suffix)]: r for r in rows
+                  if r["n_target"] == n and r.get("augment") == augment}
+            freezed = [m for m in by if m.startswith("freezeD")]
+            summary[f"{n}{suffix}"] = {
+                "best_fine_tuned_over_scratch_fid": min(
+                    by[m]["fid"] for m in by if m != "scratch") / by["scratch"]["fid"],
+                "fine_tune_over_scratch_fid": by["fine-tune"]["fid"] / by["scratch"]["fid"],
+                "best_freezeD_minus_fine_tune_fid": (
+                    min(by[m]["fid"] for m in freezed) - by["fine-tune"]["fid"]) if freezed else None,
+                "over_checkpoints_best_fine_tuned_over_scratch_best_fid": min(
+                    by[m]["best_fid"] for m in by if m != "scratch") / by["scratch"]["best_fid"],
+            }
     total_s = time.perf_counter() - run_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"\n{'N':>5} {'method':>11} {'FID':>8} {'best FID (step)':>16} {'KID':>21} "
+    print(f"\n{'N':>5} {'method':>30} {'FID':>8} {'best FID (step)':>16} {'KID':>21} "
           f"{'steps':>6} {'fit s':>6} {'peak MiB':>9}")
     for r in rows:
         n = "-" if r["n_target"] is None else r["n_target"]
         best = f"{r['best_fid']:.2f} ({r['best_step']})" if "best_fid" in r else "-"
-        print(f"{n:>5} {r['method']:>11} {r['fid']:8.2f} {best:>16} {r['kid']:11.4g} ± "
+        print(f"{n:>5} {r['method']:>30} {r['fid']:8.2f} {best:>16} {r['kid']:11.4g} ± "
               f"{r['kid_std']:7.2g} {r['steps']:>6} {r['fit_s']:6.0f} {r['peak_mib']:9.0f}")
     print(f"real data: USPS train vs test FID {real['fid']:.2f}, KID {real['kid']:.4g}; "
           f"pretraining MNIST vs USPS test FID {real['mnist_fid']:.2f}")
