@@ -27,6 +27,7 @@ from .gan import (
 )
 from .nn import LOSSES, BackboneDiscriminator, ProjectionDiscriminator, load_weights, resolve_freeze
 from .nn.augment import parse_augment
+from .nn.freezing import matches_prefix
 from .training import apply_module, seeded
 
 __all__ = ["PretrainedGANFineTuner"]
@@ -596,6 +597,17 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 "discriminator": ["d." + p for p in resolve_freeze(
                     discriminators["d"], self.freeze_discriminator, name="discriminator")],
             }
+            for group, param, modules in (("module", "freeze_generator", generators),
+                                          ("discriminator", "freeze_discriminator",
+                                           discriminators)):
+                names = [n for n, _ in modules.named_parameters()]
+                if frozen[group] and all(matches_prefix(n, frozen[group]) for n in names):
+                    warnings.warn(
+                        f"{param}={getattr(self, param)!r} freezes every parameter of the "
+                        f"{'generator' if group == 'module' else 'discriminator'}; only the "
+                        "other network is fine-tuned. Freeze fewer blocks to adapt both.",
+                        UserWarning, stacklevel=3,
+                    )
             loss = self.loss if self.loss != "auto" else (source.loss or "vanilla")
             self._pending = _Pending(generators, discriminators, loss, frozen)
             self._latent = source.latent_dim

@@ -98,9 +98,21 @@ def test_freezing_every_block_trains_nothing_there(pretrained, digits):
     X, _ = digits
     d0 = state(pretrained.discriminator_)
     n_blocks = len(pretrained.discriminator_["d"].blocks)
-    ft = PretrainedGANFineTuner(pretrained, freeze_discriminator=n_blocks, **FAST).fit(X[:64])
+    ft = PretrainedGANFineTuner(pretrained, freeze_discriminator=n_blocks, **FAST)
+    with pytest.warns(UserWarning, match=f"freeze_discriminator={n_blocks} freezes every "
+                      "parameter of the discriminator"):
+        ft.fit(X[:64])
     assert not changed(d0, ft.discriminator_)
     assert ft.net_.discriminator_optimizer_.param_groups[0]["params"] == []
+
+
+def test_freezing_fewer_blocks_does_not_warn(pretrained, digits):
+    X, _ = digits
+    n_blocks = len(pretrained.discriminator_["d"].blocks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PretrainedGANFineTuner(pretrained, freeze_discriminator=n_blocks - 1,
+                               freeze_generator=1, **FAST).fit(X[:64])
 
 
 # ------------------------------------------------------- pretrained sources
@@ -251,6 +263,7 @@ def test_sample_reproducible_and_fit_deterministic(pretrained, digits):
 
 
 # ------------------------------------------------ model selection, cloning
+@pytest.mark.filterwarnings("ignore:freeze_discriminator=2 freezes every parameter")
 def test_grid_search_over_frozen_blocks_with_fid_scorer(pretrained, digits, monkeypatch):
     X, _ = digits
     before = state(pretrained.generator_)
