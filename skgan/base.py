@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -25,6 +24,7 @@ from .nn import (
     init_weights,
     load_weights,
 )
+from .nn.backbones import load_tensors
 from .training import AdversarialNet, apply_module, default_callbacks, seeded
 
 __all__ = ["BaseGAN", "read_weights_file", "resolve_device"]
@@ -460,13 +460,7 @@ def read_weights_file(path, estimator=None):
     >>> read_weights_file(path)["estimator"]
     'GAN'
     """
-    try:
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise pickle.UnpicklingError(
-            f"Refusing to load {path}: it holds pickled objects other than tensors and plain "
-            f"containers, and unpickling them could run code. ({exc})"
-        ) from None
+    payload = load_tensors(path)
     if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
         raise ValueError(f"{path} is not a skgan weights file (written by an estimator's save).")
     if estimator is not None and payload["estimator"] != estimator:

@@ -18,10 +18,37 @@ from torch import nn
 from .discriminators import _Discriminator
 from .freezing import load_weights
 
-__all__ = ["BackboneDiscriminator", "BackboneFeatures", "backbone_blocks", "load_backbone", "read_state_dict"]
+__all__ = ["BackboneDiscriminator", "BackboneFeatures", "backbone_blocks", "load_backbone", "load_tensors", "read_state_dict"]
 
 _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def load_tensors(path: str | Path):
+    """``torch.load`` of ``path`` on CPU that never executes pickled code.
+
+    Raises
+    ------
+    pickle.UnpicklingError
+        When the file holds anything but tensors and plain containers; the
+        message names the file and why it is refused.
+
+    Examples
+    --------
+    >>> import tempfile, torch
+    >>> from skgan.nn.backbones import load_tensors
+    >>> path = tempfile.mkdtemp() + "/w.pt"
+    >>> torch.save({"w": torch.ones(2)}, path)
+    >>> load_tensors(path)["w"].tolist()
+    [1.0, 1.0]
+    """
+    try:
+        return torch.load(Path(path), map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise pickle.UnpicklingError(
+            f"Refusing to load {path}: it holds pickled objects other than tensors and plain "
+            f"containers, and unpickling them could run code. ({exc})"
+        ) from None
 
 
 def read_state_dict(path: str | Path) -> dict:
@@ -35,13 +62,7 @@ def read_state_dict(path: str | Path) -> dict:
     pickle.UnpicklingError
         When the file holds anything but tensors and plain containers.
     """
-    try:
-        state = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise pickle.UnpicklingError(
-            f"Refusing to load {path}: it holds pickled objects other than tensors and plain "
-            f"containers, and unpickling them could run code. ({exc})"
-        ) from None
+    state = load_tensors(path)
     if isinstance(state, dict):
         for key in ("state_dict", "model"):
             if isinstance(state.get(key), dict):
