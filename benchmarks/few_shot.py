@@ -24,6 +24,12 @@ layout (see ``../shared/data/README.md``); nothing is downloaded.
     python benchmarks/few_shot.py                      # defaults, < 10 min on 2 CPU cores
     python benchmarks/few_shot.py --steps 200 --pretrain-epochs 1 --n-target 10
     python benchmarks/few_shot.py --augment none translation,cutout   # with and without DiffAugment
+    python benchmarks/few_shot.py --seeds 0 1 2       # three whole runs; mean ± std of the ratios
+
+With several ``--seeds`` each seed pretrains its own MNIST GAN, draws its own N
+target images and fine-tunes under its own seed; the LeNet feature extractor
+(and so the FID scale) is the same for all. The JSON is rewritten after every
+seed (``"complete": false`` until the last).
 """
 
 from __future__ import annotations
@@ -122,7 +128,9 @@ def main(argv=None):
                              "(pretraining is never augmented)")
     parser.add_argument("--lenet-epochs", type=int, default=4)
     parser.add_argument("--kid-subsets", type=int, default=50)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="one whole run (pretraining, target subsets, fine-tuning) per seed; the "
+                             "summary gives mean and std over seeds")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--out", default="few_shot.json", help="file name in benchmarks/results")
@@ -134,40 +142,77 @@ def main(argv=None):
     run_start = time.perf_counter()
 
     root = Path(args.root)
-    X_mnist, _ = load_mnist(root)
-    X_mnist = X_mnist[np.random.RandomState(args.seed).permutation(len(X_mnist))[: args.pretrain_samples]]
-    X_mnist = crop_frame(X_mnist, args.mnist_crop)
+    X_mnist_all, _ = load_mnist(root)
     X_usps, y_usps = load_usps(root / "usps", size=28)
     X_test, y_test = load_usps(root / "usps", train=False, size=28)
 
     start = time.perf_counter()
     lenet = ClassifierFeatureExtractor(n_filters=32, max_epochs=args.lenet_epochs,
-                                       random_state=args.seed, device=device).fit(X_usps, y_usps)
+                                       random_state=args.seeds[0], device=device).fit(X_usps, y_usps)
     lenet_s = time.perf_counter() - start
     lenet_acc = lenet.score(X_test, y_test)
     print(f"LeNet features: USPS test accuracy {100 * lenet_acc:.2f}% ({lenet_s:.0f} s)", flush=True)
 
-    common = dict(latent_dim=args.latent_dim, n_filters=args.n_filters, loss=args.loss,
-                  discriminator=args.discriminator, device=device, verbose=args.verbose)
-    gan, pre_s, pre_mem = timed_fit(
-        lambda: GAN(max_epochs=args.pretrain_epochs, batch_size=64, random_state=args.seed, **common),
-        X_mnist)
-    pre_steps = args.pretrain_epochs * (len(X_mnist) // 64)
-    print(f"pretrained GAN on {len(X_mnist)} MNIST images: {pre_steps} steps, {pre_s:.0f} s",
-          flush=True)
     real = {"fid": frechet_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet),
             "kid": kernel_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet,
-                                   n_subsets=args.kid_subsets, random_state=args.seed)}
-    real["mnist_fid"] = frechet_distance(X_test, X_mnist[:len(X_test)], feature_extractor=lenet)
+                                   n_subsets=args.kid_subsets, random_state=args.seeds[0])}
+    X_mnist = crop_frame(X_mnist_all[:len(X_test)], args.mnist_crop)
+    real["mnist_fid"] = frechet_distance(X_test, X_mnist, feature_extractor=lenet)
     print(f"reference: USPS train vs test FID {real['fid']:.2f}; pretraining MNIST vs USPS test "
           f"{real['mnist_fid']:.2f}", flush=True)
 
     rows = []
-    pretrained_scores = evaluate(gan, X_test, lenet, args, args.seed)
+    for seed in args.seeds:
+        rows += run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device)
+        if seed != args.seeds[-1]:
+            write_results(args, argv, run_start, lenet_acc, real, rows, complete=False)
+
+    total_s, summary = write_results(args, argv, run_start, lenet_acc, real, rows, complete=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n{'seed':>4} {'N':>5} {'method':>30} {'FID':>8} {'best FID (step)':>16} {'KID':>21} "
+          f"{'steps':>6} {'fit s':>6} {'peak MiB':>9}")
+    for r in rows:
+        n = "-" if r["n_target"] is None else r["n_target"]
+        best = f"{r['best_fid']:.2f} ({r['best_step']})" if "best_fid" in r else "-"
+        print(f"{r['seed']:>4} {n:>5} {r['method']:>30} {r['fid']:8.2f} {best:>16} {r['kid']:11.4g} ± "
+              f"{r['kid_std']:7.2g} {r['steps']:>6} {r['fit_s']:6.0f} {r['peak_mib']:9.0f}")
+    print(f"real data: USPS train vs test FID {real['fid']:.2f}, KID {real['kid']:.4g}; "
+          f"pretraining MNIST vs USPS test FID {real['mnist_fid']:.2f}")
+    for key, s in summary.items():
+        print(f"N={key} over seeds {args.seeds}: best fine-tuned / scratch FID = "
+              f"{fmt(s['best_fine_tuned_over_scratch_fid'])} (target <= 0.5; full fine-tuning "
+              f"{fmt(s['fine_tune_over_scratch_fid'])}); best FreezeD - full fine-tune FID = "
+              f"{fmt(s['best_freezeD_minus_fine_tune_fid'], '+.1f')} (target <= 0); "
+              f"FID by method: " + ", ".join(f"{m} {fmt(v, '.1f')}" for m, v in s["fid"].items()))
+    print(f"total wall time {total_s:.0f} s, peak RSS of the whole run {peak:.0f} MiB")
+
+
+def fmt(stats, spec=".2f"):
+    """``mean ± std (n)`` of a summary entry."""
+    if stats is None:
+        return "-"
+    return f"{stats['mean']:{spec}} ± {stats['std']:{spec.lstrip('+')}} (n={stats['n']})"
+
+
+def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
+    """Pretrain on MNIST and fine-tune every method on every N, all under ``seed``."""
+    X_mnist = X_mnist_all[np.random.RandomState(seed).permutation(len(X_mnist_all))[: args.pretrain_samples]]
+    X_mnist = crop_frame(X_mnist, args.mnist_crop)
+    common = dict(latent_dim=args.latent_dim, n_filters=args.n_filters, loss=args.loss,
+                  discriminator=args.discriminator, device=device, verbose=args.verbose)
+    gan, pre_s, pre_mem = timed_fit(
+        lambda: GAN(max_epochs=args.pretrain_epochs, batch_size=64, random_state=seed, **common),
+        X_mnist)
+    pre_steps = args.pretrain_epochs * (len(X_mnist) // 64)
+    print(f"seed {seed}: pretrained GAN on {len(X_mnist)} MNIST images: {pre_steps} steps, "
+          f"{pre_s:.0f} s", flush=True)
+
+    rows = []
+    pretrained_scores = evaluate(gan, X_test, lenet, args, seed)
     mnist_fid = frechet_distance(X_mnist[:len(X_test)], gan.sample(len(X_test), random_state=1),
                                  feature_extractor=lenet)
-    rows.append({"n_target": None, "method": "pretrained", "steps": pre_steps, "fit_s": pre_s,
-                 "peak_mib": pre_mem, **pretrained_scores, "fid_vs_mnist": mnist_fid})
+    rows.append({"seed": seed, "n_target": None, "method": "pretrained", "steps": pre_steps,
+                 "fit_s": pre_s, "peak_mib": pre_mem, **pretrained_scores, "fid_vs_mnist": mnist_fid})
     print(f"{'':>6} pretrained (MNIST GAN, no fine-tuning): FID {pretrained_scores['fid']:.2f} "
           f"(FID vs MNIST {mnist_fid:.2f})", flush=True)
 
@@ -178,7 +223,7 @@ def main(argv=None):
         methods += [(f"scratch{suffix}", None, 0, augment), (f"fine-tune{suffix}", gan, 0, augment)]
         methods += [(f"freezeD-{k}{suffix}", gan, k, augment) for k in args.freeze]
     for n in args.n_target:
-        idx = np.random.RandomState(args.seed).permutation(len(X_usps))[:n]
+        idx = np.random.RandomState(seed).permutation(len(X_usps))[:n]
         X_few = X_usps[idx]
         batch = min(args.batch_size, n)
         per_epoch = n // batch if n > batch else 1  # the last incomplete batch is dropped
@@ -189,62 +234,72 @@ def main(argv=None):
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
                 pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
-                lr=args.lr, loss=args.loss, augment=augment, random_state=args.seed,
+                lr=args.lr, loss=args.loss, augment=augment, random_state=seed,
                 device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
             for _ in range(n_chunks):
                 ft, chunk_s, chunk_mem = timed_fit(lambda est=ft: est, X_few)
                 fit_s, mem = fit_s + chunk_s, max(mem, chunk_mem)
                 curve.append({"step": ft.n_epochs_ * per_epoch,
-                              **evaluate(ft, X_test, lenet, args, args.seed)})
+                              **evaluate(ft, X_test, lenet, args, seed)})
             best = min(curve, key=lambda c: c["fid"])
-            row = {"n_target": n, "method": method, "steps": curve[-1]["step"], "fit_s": fit_s,
-                   "peak_mib": mem, **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
+            row = {"seed": seed, "n_target": n, "method": method, "steps": curve[-1]["step"],
+                   "fit_s": fit_s, "peak_mib": mem,
+                   **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
                    "best_fid": best["fid"], "best_step": best["step"], "curve": curve}
             row["augment"] = augment
             rows.append(row)
-            print(f"N={n:>4} {method:>30}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
+            print(f"seed {seed} N={n:>4} {method:>30}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
                   f"{best['step']})  KID {row['kid']:.4g} ± {row['kid_std']:.2g}"
                   f"  {row['steps']} steps {fit_s:5.0f} s", flush=True)
+    return rows
 
+
+def _stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"mean": float(np.mean(values)), "std": float(np.std(values)), "n": len(values),
+            "values": values}
+
+
+def summarise(args, rows):
+    """Per (N, augment): the target ratios per seed, then mean and std over seeds."""
     summary = {}
     for n in args.n_target:
         for augment in args.augment:
             augment = None if augment == "none" else augment
             suffix = "" if augment is None else f" +{augment}"
-            by = {r["method"][: len(r["method"]) - len(suffix)]: r for r in rows
-                  if r["n_target"] == n and r.get("augment") == augment}
-            freezed = [m for m in by if m.startswith("freezeD")]
-            summary[f"{n}{suffix}"] = {
-                "best_fine_tuned_over_scratch_fid": min(
-                    by[m]["fid"] for m in by if m != "scratch") / by["scratch"]["fid"],
-                "fine_tune_over_scratch_fid": by["fine-tune"]["fid"] / by["scratch"]["fid"],
-                "best_freezeD_minus_fine_tune_fid": (
-                    min(by[m]["fid"] for m in freezed) - by["fine-tune"]["fid"]) if freezed else None,
-                "over_checkpoints_best_fine_tuned_over_scratch_best_fid": min(
-                    by[m]["best_fid"] for m in by if m != "scratch") / by["scratch"]["best_fid"],
-            }
+            per_seed = {key: [] for key in ("best_fine_tuned_over_scratch_fid", "fine_tune_over_scratch_fid",
+                                            "best_freezeD_minus_fine_tune_fid",
+                                            "over_checkpoints_best_fine_tuned_over_scratch_best_fid")}
+            fids = {}
+            for seed in sorted({r["seed"] for r in rows}):
+                by = {r["method"][: len(r["method"]) - len(suffix)]: r for r in rows
+                      if r["seed"] == seed and r["n_target"] == n and r.get("augment") == augment}
+                if "scratch" not in by or "fine-tune" not in by:
+                    continue
+                for m, r in by.items():
+                    fids.setdefault(m, []).append(r["fid"])
+                freezed = [m for m in by if m.startswith("freezeD")]
+                per_seed["best_fine_tuned_over_scratch_fid"].append(
+                    min(by[m]["fid"] for m in by if m != "scratch") / by["scratch"]["fid"])
+                per_seed["fine_tune_over_scratch_fid"].append(by["fine-tune"]["fid"] / by["scratch"]["fid"])
+                per_seed["best_freezeD_minus_fine_tune_fid"].append(
+                    min(by[m]["fid"] for m in freezed) - by["fine-tune"]["fid"] if freezed else None)
+                per_seed["over_checkpoints_best_fine_tuned_over_scratch_best_fid"].append(
+                    min(by[m]["best_fid"] for m in by if m != "scratch") / by["scratch"]["best_fid"])
+            if fids:
+                summary[f"{n}{suffix}"] = {**{k: _stats(v) for k, v in per_seed.items()},
+                                           "fid": {m: _stats(v) for m, v in fids.items()}}
+    return summary
+
+
+def write_results(args, argv, run_start, lenet_acc, real, rows, *, complete):
+    """Write the JSON (after every seed, so an interrupted run keeps what it measured)."""
     total_s = time.perf_counter() - run_start
+    summary = summarise(args, rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    print(f"\n{'N':>5} {'method':>30} {'FID':>8} {'best FID (step)':>16} {'KID':>21} "
-          f"{'steps':>6} {'fit s':>6} {'peak MiB':>9}")
-    for r in rows:
-        n = "-" if r["n_target"] is None else r["n_target"]
-        best = f"{r['best_fid']:.2f} ({r['best_step']})" if "best_fid" in r else "-"
-        print(f"{n:>5} {r['method']:>30} {r['fid']:8.2f} {best:>16} {r['kid']:11.4g} ± "
-              f"{r['kid_std']:7.2g} {r['steps']:>6} {r['fit_s']:6.0f} {r['peak_mib']:9.0f}")
-    print(f"real data: USPS train vs test FID {real['fid']:.2f}, KID {real['kid']:.4g}; "
-          f"pretraining MNIST vs USPS test FID {real['mnist_fid']:.2f}")
-    for n, s in summary.items():
-        diff = s["best_freezeD_minus_fine_tune_fid"]
-        print(f"N={n}: best fine-tuned / scratch FID = "
-              f"{s['best_fine_tuned_over_scratch_fid']:.2f} (target <= 0.5; full fine-tuning "
-              f"{s['fine_tune_over_scratch_fid']:.2f}; best-over-checkpoints ratio "
-              f"{s['over_checkpoints_best_fine_tuned_over_scratch_best_fid']:.2f}); best FreezeD "
-              f"- full fine-tune FID = {'-' if diff is None else f'{diff:+.2f}'} (target <= 0)")
-    print(f"total wall time {total_s:.0f} s, peak RSS of the whole run {peak:.0f} MiB")
-
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {
         "benchmark": "few_shot",
@@ -259,10 +314,12 @@ def main(argv=None):
         "peak_rss_mib": peak,
         "rows": rows,
         "summary": summary,
+        "complete": complete,
     }
     path = RESULTS / args.out
     path.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {path}")
+    print(f"wrote {path}", flush=True)
+    return total_s, summary
 
 
 if __name__ == "__main__":

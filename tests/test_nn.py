@@ -205,6 +205,15 @@ def test_mlp_discriminator():
     _check_blocks(d)
 
 
+@pytest.mark.parametrize("size, n_down, last", [((8, 8), 1, 4), ((16, 16), 2, 4), ((28, 28), 3, 3),
+                                                ((32, 32), 3, 4), ((64, 64), 4, 4), ((12, 20), 2, 3)])
+def test_dcgan_discriminator_downsamples_to_a_3x3_or_larger_map(size, n_down, last):
+    d = DCGANDiscriminator(1, size, n_filters=NF)
+    assert len(d.blocks) == n_down + 1  # the stride-2 blocks, then the linear head
+    h = d.blocks[:-1](_images(1, size))
+    assert min(h.shape[-2:]) == last
+
+
 def test_features_feed_the_last_block():
     d = DCGANDiscriminator(1, (16, 16), n_filters=NF)
     x = _images(1, (16, 16))

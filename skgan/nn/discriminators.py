@@ -194,8 +194,9 @@ class DCGANDiscriminator(_Discriminator):
 
     Stride-2 4x4 convolutions with LeakyReLU(0.2) (channels
     ``n_filters * (1, 2, 4, 8, 8, ...)``, at most 6 of them) while the map
-    stays at least 4x4 (4x4 for powers of two, 7x7 for 28x28), then flatten
-    and a ``Linear`` to ``(N, 1)`` logits. No batch norm, so the critic is
+    stays at least 3x3 (4x4 for powers of two, 3x3 for 28x28: three blocks,
+    so that FreezeD's "first k blocks" has k = 1, 2, 3 to choose from), then
+    flatten and a ``Linear`` to ``(N, 1)`` logits. No batch norm, so the critic is
     per-sample (as gradient penalties assume).
 
     Parameters
@@ -220,7 +221,9 @@ class DCGANDiscriminator(_Discriminator):
     >>> from skgan.nn import DCGANDiscriminator
     >>> d = DCGANDiscriminator(1, (28, 28), n_filters=4)
     >>> d(torch.zeros(2, 1, 28, 28)).shape, d.features(torch.zeros(2, 1, 28, 28)).shape
-    (torch.Size([2, 1]), torch.Size([2, 392]))
+    (torch.Size([2, 1]), torch.Size([2, 144]))
+    >>> len(d.blocks)  # three stride-2 blocks (28 -> 14 -> 7 -> 3), then the head
+    4
     """
 
     def __init__(
@@ -232,7 +235,7 @@ class DCGANDiscriminator(_Discriminator):
     ) -> None:
         super().__init__()
         h, w = _image_size(image_size)
-        n_down = _n_down((h, w), cap=6, min_size=4)
+        n_down = _n_down((h, w), cap=6, min_size=3)
         chans = [in_channels] + [n_filters * min(2**i, 8) for i in range(n_down)]
         blocks = [
             nn.Sequential(_sn(nn.Conv2d(a, b, 4, stride=2, padding=1), spectral_norm), nn.LeakyReLU(0.2))
