@@ -324,7 +324,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
 
         The file is a ``torch.save`` archive of tensors, numbers and strings only,
         read back with ``torch.load(..., weights_only=True)`` by :meth:`load`.
-        Training history, optimizer state and callbacks are not saved.
+        Training history, optimizer state and callbacks are not saved (the
+        number of epochs trained, ``n_epochs_``, is).
 
         Parameters
         ----------
@@ -368,6 +369,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             "arrays": arrays,
             "meta": {n: getattr(self, n) for n in self._fitted_meta_attrs},
             "n_features_in": int(self.n_features_in_),
+            "n_epochs": int(self.n_epochs_),
             "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
             "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
         }
@@ -407,7 +409,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device))
         net.initialize()
         est.net_ = net
-        est.n_epochs_ = 0
+        est.n_epochs_ = int(payload.get("n_epochs", 0))  # the history itself is not saved
         return est
 
 

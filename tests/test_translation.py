@@ -161,6 +161,7 @@ def test_pickle_and_save_load_round_trip(tmp_path):
     np.testing.assert_array_equal(loaded.transform(X), expected)
     np.testing.assert_array_equal(loaded.inverse_transform(X), tr.inverse_transform(X))
     assert loaded.get_params()["n_filters"] == TINY["n_filters"]
+    assert loaded.n_epochs_ == tr.n_epochs_ > 0
 
 
 def test_load_refuses_files_with_pickled_code(tmp_path):
