@@ -51,6 +51,7 @@ from skgan.datasets import load_mnist, load_usps
 from skgan.nn import ConvClassifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_EPOCHS = {"M->U": 7, "U->M": 64}  # about the same number of adapter steps each way
 
 
 def to_tensor_images(X):
@@ -161,11 +162,12 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default="../shared/data")
-    parser.add_argument("--directions", nargs="+", default=["M->U", "U->M"])
+    parser.add_argument("--directions", nargs="+", default=["M->U", "U->M"], choices=["M->U", "U->M"])
     parser.add_argument("--n-source", type=int, default=None)
     parser.add_argument("--n-target", type=int, default=None)
-    parser.add_argument("--epochs", type=int, nargs="+", default=[7, 64],
-                        help="adapter epochs, one value or one per direction")
+    parser.add_argument("--epochs", type=int, nargs="+", default=None,
+                        help="adapter epochs, one value or one per direction "
+                             "(default: 7 for M->U, 64 for U->M)")
     parser.add_argument("--clf-epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-3)
@@ -193,7 +195,10 @@ def main(argv=None):
     pairs = {"M->U": (mnist_train, usps_train, usps_test),
              "U->M": (usps_train, mnist_train, mnist_test)}
 
-    epochs = args.epochs if len(args.epochs) > 1 else args.epochs * len(args.directions)
+    if args.epochs is None:
+        epochs = [DEFAULT_EPOCHS[d] for d in args.directions]
+    else:
+        epochs = args.epochs if len(args.epochs) > 1 else args.epochs * len(args.directions)
     if len(epochs) != len(args.directions):
         parser.error("--epochs takes one value or one per direction")
     runs = {}
