@@ -24,7 +24,7 @@ process's peak RSS so far. Data come from a local torchvision layout (see
 
 Default adapter epochs (7 for M->U over 60,000 MNIST images, 64 for U->M over 7,291
 USPS images) give both directions about the same number of steps (6,559 / 7,232),
-12-13 minutes of adapter training each on a 2-core CPU with torch's default two
+12-14 minutes of adapter training each (measured 700-852 s) on a 2-core CPU with torch's default two
 threads (``--threads 1`` with ``--epochs 4 32`` was the earlier, 1-thread setting).
 """
 
