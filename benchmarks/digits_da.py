@@ -51,7 +51,7 @@ from skgan.datasets import load_mnist, load_usps
 from skgan.nn import ConvClassifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_EPOCHS = {"M->U": 7, "U->M": 64}  # about the same number of adapter steps each way
+DEFAULT_EPOCHS = {"M->U": 7, "U->M": 60}  # about the same number of adapter steps each way
 
 
 def to_tensor_images(X):
@@ -144,7 +144,8 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     adapter = GANDomainAdapter(
         generator=args.generator, n_filters=args.n_filters, n_blocks=args.n_blocks,
         max_epochs=epochs, lr=args.lr, batch_size=args.batch_size, random_state=seed,
-        verbose=args.verbose, **json.loads(args.adapter_params),
+        pseudo_threshold=args.pseudo_threshold, verbose=args.verbose,
+        **json.loads(args.adapter_params),
     )
     X_pseudo, fit_s = timed(lambda: adapter.fit_transform(Xs, ys, X_target=Xt))
     record("skgan task net", np.mean(adapter.predict_task(Xtt) == ytt), fit_s)
@@ -167,13 +168,16 @@ def main(argv=None):
     parser.add_argument("--n-target", type=int, default=None)
     parser.add_argument("--epochs", type=int, nargs="+", default=None,
                         help="adapter epochs, one value or one per direction "
-                             "(default: 7 for M->U, 64 for U->M)")
+                             "(default: 7 for M->U, 60 for U->M)")
     parser.add_argument("--clf-epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--generator", default="unet")
     parser.add_argument("--n-filters", type=int, default=16)
     parser.add_argument("--n-blocks", type=int, default=2)
+    parser.add_argument("--pseudo-threshold", type=float, default=0.95,
+                        help="GANDomainAdapter pseudo_threshold (self-training of the task "
+                             "net on target rows); 0 turns it off")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--adapter-params", default="{}",
                         help="JSON dict of further GANDomainAdapter parameters")
@@ -187,6 +191,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    if not args.pseudo_threshold:
+        args.pseudo_threshold = None
 
     root = Path(args.root)
     mnist_train, mnist_test = load_mnist(root), load_mnist(root, train=False)

@@ -207,3 +207,52 @@ def test_grid_search_routes_x_target_whole_and_unsupervised_scorer_prefers_adapt
         search.fit(Xs, ys, X_target=Unsplit(Xt))
     assert seen and set(seen) == {len(Xt)}  # every fold got the whole target
     assert search.best_params_ == {"adapt__lr": 1e-3}, search.cv_results_["mean_test_score"]
+
+
+def test_pseudo_label_loss_counts_only_confident_unlabelled_target_rows():
+    import torch
+    import torch.nn.functional as F
+
+    from skgan.domain_adaptation import DomainAdaptationObjective
+
+    logits = torch.tensor([[4.0, 0.0, 0.0],    # confident, unlabelled: counted as class 0
+                           [0.0, 0.1, 0.0],    # unsure: left out
+                           [0.0, 0.0, 5.0],    # confident but labelled: left to the task term
+                           [0.0, 6.0, 0.0]])   # confident, unlabelled: class 1
+    objective = DomainAdaptationObjective(1.0, 0.0, 0.0, pseudo_threshold=0.9)
+    known = torch.tensor([False, False, True, False])
+    loss = objective._pseudo_label_loss(lambda x: x, logits, known)
+    expected = (F.cross_entropy(logits[[0, 3]], torch.tensor([0, 1]), reduction="sum")) / 4
+    torch.testing.assert_close(loss, expected)
+    # with no labelled rows, the confident labelled row counts too
+    loss_all = objective._pseudo_label_loss(lambda x: x, logits, None)
+    assert loss_all > loss
+
+
+def test_pseudo_threshold_self_trains_the_task_classifier_on_target():
+    import torch
+
+    Xs, ys, Xt, Xt_test, yt_test = recalibration()
+    params = dict(max_epochs=15, lr=1e-3, random_state=0)
+
+    def confident_share(adapter):  # share of target test rows classified with p >= 0.9
+        with torch.no_grad():
+            logits = adapter.generator_["task"](adapter.target_spec_.encode(Xt_test))
+        return torch.softmax(logits, 1).max(1).values.ge(0.9).float().mean().item()
+
+    plain = GANDomainAdapter(**params).fit(Xs, ys, X_target=Xt)
+    self_trained = GANDomainAdapter(pseudo_threshold=0.6, **params).fit(Xs, ys, X_target=Xt)
+    assert "pseudo" not in plain.history_[-1]
+    assert self_trained.history_[-1, "pseudo"] > 0  # some target rows passed the threshold
+    # self-training sharpens the classifier on the target (0.78 -> 0.87 with seed 0;
+    # +0.07 to +0.13 over seeds 0-2) without costing accuracy
+    assert confident_share(self_trained) >= confident_share(plain) + 0.05
+    acc = np.mean(self_trained.predict_task(Xt_test) == yt_test)
+    assert acc >= 0.9 and acc >= np.mean(plain.predict_task(Xt_test) == yt_test) - 0.03
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.5])
+def test_pseudo_threshold_out_of_range_is_rejected(threshold):
+    Xs, ys, Xt, *_ = recalibration()
+    with pytest.raises(ValueError, match="pseudo_threshold"):
+        GANDomainAdapter(pseudo_threshold=threshold, **TINY).fit(Xs, ys, X_target=Xt)
