@@ -22,10 +22,13 @@ process's peak RSS so far. Data come from a local torchvision layout (see
     python benchmarks/digits_da.py --root ../shared/data --sklearn-clf       # full protocol
     python benchmarks/digits_da.py --root ../shared/data --n-source 5000 --epochs 3 --seeds 0
 
-Default adapter epochs (7 for M->U over 60,000 MNIST images, 64 for U->M over 7,291
-USPS images) give both directions about the same number of steps (6,559 / 7,232),
-12-14 minutes of adapter training each (measured 700-852 s) on a 2-core CPU with torch's default two
-threads (``--threads 1`` with ``--epochs 4 32`` was the earlier, 1-thread setting).
+Default adapter epochs (7 for M->U over 60,000 MNIST images, 60 for U->M over 7,291
+USPS images) give both directions about the same number of steps (6,559 / 6,840),
+12-13 minutes of adapter training each (measured 725-756 s) on a 2-core CPU with
+torch's default two threads. The adapter self-trains its task net on confident target
+rows (``--pseudo-threshold 0.95``; 0 turns it off). Earlier settings, as in
+BENCHMARKS.md: ``--pseudo-threshold 0 --epochs 7 64`` (two threads) and
+``--pseudo-threshold 0 --epochs 4 32 --threads 1``.
 """
 
 from __future__ import annotations
