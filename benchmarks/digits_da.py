@@ -24,7 +24,7 @@ process's peak RSS so far. Data come from a local torchvision layout (see
 
 Default adapter epochs (7 for M->U over 60,000 MNIST images, 60 for U->M over 7,291
 USPS images) give both directions about the same number of steps (6,559 / 6,840),
-12-13 minutes of adapter training each (measured 725-756 s) on a 2-core CPU with
+12-13 minutes of adapter training each (measured 725-792 s) on a 2-core CPU with
 torch's default two threads. The adapter self-trains its task net on confident target
 rows (``--pseudo-threshold 0.95``; 0 turns it off). Earlier settings, as in
 BENCHMARKS.md: ``--pseudo-threshold 0 --epochs 7 64`` (two threads) and
