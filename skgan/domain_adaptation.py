@@ -69,11 +69,14 @@ class DomainAdaptationObjective(AdversarialObjective):
             if x_s.shape[1:] == x_t.shape[1:]:  # the classifier reads source data too
                 task = task + F.cross_entropy(g["task"](x_s), y)
             known = None if y_target is None else y_target >= 0
-            if known is not None and bool(known.any()):
-                task = task + F.cross_entropy(g["task"](x_t[known]), y_target[known])
+            has_known = known is not None and bool(known.any())
+            if has_known or self.pseudo_threshold is not None:
+                logits_t = g["task"](x_t)  # one pass serves labelled and pseudo-labelled rows
+            if has_known:
+                task = task + F.cross_entropy(logits_t[known], y_target[known])
             terms["task"] = self.lambda_task * task
             if self.pseudo_threshold is not None:
-                terms["pseudo"] = self.lambda_task * self._pseudo_label_loss(g["task"], x_t, known)
+                terms["pseudo"] = self.lambda_task * self._pseudo_label_loss(logits_t, known)
         if self.lambda_cyc > 0:
             fake_s = g["ts"](x_t)
             fakes["s"] = fake_s
@@ -87,11 +90,10 @@ class DomainAdaptationObjective(AdversarialObjective):
             terms["identity"] = self.lambda_id * F.l1_loss(same, x_t)
         return terms, fakes
 
-    def _pseudo_label_loss(self, task, x_t, known):
-        """Cross-entropy of unlabelled target rows against the classifier's confident
-        predictions, averaged over the whole batch (as FixMatch), so the term grows
-        with the share of rows above ``pseudo_threshold``."""
-        logits = task(x_t)
+    def _pseudo_label_loss(self, logits, known):
+        """Cross-entropy of unlabelled target rows (``logits``) against the classifier's
+        confident predictions, averaged over the whole batch (as FixMatch), so the
+        term grows with the share of rows above ``pseudo_threshold``."""
         confidence, pseudo = F.softmax(logits.detach(), dim=1).max(dim=1)
         keep = confidence >= self.pseudo_threshold
         if known is not None:

@@ -221,11 +221,11 @@ def test_pseudo_label_loss_counts_only_confident_unlabelled_target_rows():
                            [0.0, 6.0, 0.0]])   # confident, unlabelled: class 1
     objective = DomainAdaptationObjective(1.0, 0.0, 0.0, pseudo_threshold=0.9)
     known = torch.tensor([False, False, True, False])
-    loss = objective._pseudo_label_loss(lambda x: x, logits, known)
+    loss = objective._pseudo_label_loss(logits, known)
     expected = (F.cross_entropy(logits[[0, 3]], torch.tensor([0, 1]), reduction="sum")) / 4
     torch.testing.assert_close(loss, expected)
     # with no labelled rows, the confident labelled row counts too
-    loss_all = objective._pseudo_label_loss(lambda x: x, logits, None)
+    loss_all = objective._pseudo_label_loss(logits, None)
     assert loss_all > loss
 
 
