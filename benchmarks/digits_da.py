@@ -22,12 +22,14 @@ process's peak RSS so far. Data come from a local torchvision layout (see
     python benchmarks/digits_da.py --root ../shared/data --sklearn-clf       # full protocol
     python benchmarks/digits_da.py --root ../shared/data --n-source 5000 --epochs 3 --seeds 0
 
-Default adapter epochs (7 for M->U over 60,000 MNIST images, 60 for U->M over 7,291
-USPS images) give both directions about the same number of steps (6,559 / 6,840),
-12-13 minutes of adapter training each (measured 725-792 s) on a 2-core CPU with
-torch's default two threads. The adapter self-trains its task net on confident target
-rows (``--pseudo-threshold 0.95``; 0 turns it off). Earlier settings, as in
-BENCHMARKS.md: ``--pseudo-threshold 0 --epochs 7 64`` (two threads) and
+Default adapter epochs (5 for M->U over 60,000 MNIST images, 40 for U->M over 7,291
+USPS images) give both directions about the same number of steps (4,685 / 4,560),
+within 15 minutes of adapter training each on a 2-core CPU with torch's default two
+threads (BENCHMARKS.md has the measured times). The adapter self-trains its task net
+on confident target rows (``--pseudo-threshold 0.95``; 0 turns it off), learning them
+from shifted copies (``--pseudo-augment translation``, FixMatch; ``none`` turns it
+off). Earlier settings, as in BENCHMARKS.md: ``--pseudo-augment none --epochs 7 60``
+(self-training alone), ``--pseudo-threshold 0 --epochs 7 64`` (two threads) and
 ``--pseudo-threshold 0 --epochs 4 32 --threads 1``.
 """
 
@@ -54,7 +56,7 @@ from skgan.datasets import load_mnist, load_usps
 from skgan.nn import ConvClassifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_EPOCHS = {"M->U": 7, "U->M": 60}  # about the same number of adapter steps each way
+DEFAULT_EPOCHS = {"M->U": 5, "U->M": 40}  # about the same number of adapter steps each way
 
 
 def to_tensor_images(X):
@@ -148,6 +150,7 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         generator=args.generator, n_filters=args.n_filters, n_blocks=args.n_blocks,
         max_epochs=epochs, lr=args.lr, batch_size=args.batch_size, random_state=seed,
         pseudo_threshold=args.pseudo_threshold, verbose=args.verbose,
+        pseudo_augment=args.pseudo_augment,
         **json.loads(args.adapter_params),
     )
     X_pseudo, fit_s = timed(lambda: adapter.fit_transform(Xs, ys, X_target=Xt))
@@ -171,7 +174,7 @@ def main(argv=None):
     parser.add_argument("--n-target", type=int, default=None)
     parser.add_argument("--epochs", type=int, nargs="+", default=None,
                         help="adapter epochs, one value or one per direction "
-                             "(default: 7 for M->U, 60 for U->M)")
+                             "(default: 5 for M->U, 40 for U->M)")
     parser.add_argument("--clf-epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-3)
@@ -181,6 +184,9 @@ def main(argv=None):
     parser.add_argument("--pseudo-threshold", type=float, default=0.95,
                         help="GANDomainAdapter pseudo_threshold (self-training of the task "
                              "net on target rows); 0 turns it off")
+    parser.add_argument("--pseudo-augment", default="translation",
+                        help="GANDomainAdapter pseudo_augment: pseudo-labelled rows learnt "
+                             "from augmented copies (FixMatch); 'none' turns it off")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--adapter-params", default="{}",
                         help="JSON dict of further GANDomainAdapter parameters")
@@ -196,6 +202,8 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     if not args.pseudo_threshold:
         args.pseudo_threshold = None
+    if args.pseudo_threshold is None or args.pseudo_augment.lower() in ("none", ""):
+        args.pseudo_augment = None
 
     root = Path(args.root)
     mnist_train, mnist_test = load_mnist(root), load_mnist(root, train=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,7 +18,9 @@ from torch import nn
 
 from ._data import Unsplit, check_input
 from .base import BaseGAN
+from .gan import _check_augment
 from .nn import build_classifier
+from .nn.augment import diff_augment, parse_augment
 from .training import AdversarialObjective
 
 __all__ = ["GANDomainAdapter"]
@@ -43,18 +46,21 @@ class DomainAdaptationObjective(AdversarialObjective):
     * ``cycle``: ``G_ts(G_st(x_s)) = x_s`` and ``G_st(G_ts(x_t)) = x_t`` (CyCADA);
     * ``identity``: ``G_st(x_t) = x_t``, so target data passes through unchanged;
     * ``pseudo``: with ``pseudo_threshold``, the classifier's own confident
-      predictions on unlabelled target rows as their labels (self-training).
+      predictions on unlabelled target rows as their labels (self-training);
+      with ``pseudo_augment``, learnt on augmented copies of those rows (FixMatch).
     """
 
     generator_terms = ("g_adv", "task", "pseudo", "cycle", "identity")
     discriminator_terms = ("d_adv",)
 
-    def __init__(self, lambda_task, lambda_cyc, lambda_id, noise_dim=0, pseudo_threshold=None):
+    def __init__(self, lambda_task, lambda_cyc, lambda_id, noise_dim=0, pseudo_threshold=None,
+                 pseudo_augment=()):
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
         self.noise_dim = noise_dim
         self.pseudo_threshold = pseudo_threshold
+        self.pseudo_augment = pseudo_augment
 
     def _noise(self, net, n):
         return net.randn(n, self.noise_dim) if self.noise_dim else None
@@ -70,13 +76,22 @@ class DomainAdaptationObjective(AdversarialObjective):
                 task = task + F.cross_entropy(g["task"](x_s), y)
             known = None if y_target is None else y_target >= 0
             has_known = known is not None and bool(known.any())
-            if has_known or self.pseudo_threshold is not None:
-                logits_t = g["task"](x_t)  # one pass serves labelled and pseudo-labelled rows
+            self_train = self.pseudo_threshold is not None
+            if has_known or self_train:
+                # one pass serves labelled rows and the pseudo-labels; it needs no graph
+                # when the pseudo-labelled rows are learnt from augmented copies
+                with torch.set_grad_enabled(has_known or not self.pseudo_augment):
+                    logits_t = g["task"](x_t)
             if has_known:
                 task = task + F.cross_entropy(logits_t[known], y_target[known])
             terms["task"] = self.lambda_task * task
-            if self.pseudo_threshold is not None:
-                terms["pseudo"] = self.lambda_task * self._pseudo_label_loss(logits_t, known)
+            if self_train:
+                student = None
+                if self.pseudo_augment:
+                    x_aug = diff_augment(x_t, self.pseudo_augment, net.rng_, fill="border")
+                    student = g["task"](x_aug)
+                terms["pseudo"] = self.lambda_task * self._pseudo_label_loss(
+                    logits_t, known, student)
         if self.lambda_cyc > 0:
             fake_s = g["ts"](x_t)
             fakes["s"] = fake_s
@@ -90,15 +105,18 @@ class DomainAdaptationObjective(AdversarialObjective):
             terms["identity"] = self.lambda_id * F.l1_loss(same, x_t)
         return terms, fakes
 
-    def _pseudo_label_loss(self, logits, known):
-        """Cross-entropy of unlabelled target rows (``logits``) against the classifier's
-        confident predictions, averaged over the whole batch (as FixMatch), so the
-        term grows with the share of rows above ``pseudo_threshold``."""
+    def _pseudo_label_loss(self, logits, known, student=None):
+        """Cross-entropy of unlabelled target rows against the classifier's confident
+        predictions ``logits``, averaged over the whole batch (as FixMatch), so the
+        term grows with the share of rows above ``pseudo_threshold``. ``student``:
+        the classifier's logits on augmented copies of the rows, which then learn
+        the labels (``logits`` only label); None: ``logits`` learn them."""
         confidence, pseudo = F.softmax(logits.detach(), dim=1).max(dim=1)
         keep = confidence >= self.pseudo_threshold
         if known is not None:
             keep &= ~known
-        return (F.cross_entropy(logits, pseudo, reduction="none") * keep).mean()
+        student = logits if student is None else student
+        return (F.cross_entropy(student, pseudo, reduction="none") * keep).mean()
 
     def discriminator_losses(self, net, x_s, x_t, fakes, y_target=None):
         d, gan = net.discriminator_, net.criterion_
@@ -157,7 +175,16 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         (:meth:`predict_task`) and, through the task loss, guides the generator
         with a classifier that reads real target data. On MNIST<->USPS, 0.95 gained
         0.7 to 2.6 points in two of three seeds and nothing in the third
-        (BENCHMARKS.md): it can also lock in confident mistakes. None disables it.
+        (BENCHMARKS.md): it can also lock in confident mistakes, which
+        ``pseudo_augment`` counters. None disables it.
+    pseudo_augment : str, list of str or None, default=None
+        Images only, with ``pseudo_threshold``: the pseudo-labelled target rows
+        are learnt from randomly augmented copies while their labels come from
+        the rows as they are (FixMatch's consistency), so the classifier must
+        agree with itself under the change instead of just repeating its
+        guesses. Policies as ``GAN(augment=...)``: ``"translation"`` (shifts up to
+        1/8 of the image), ``"cutout"``, ``"color"``; uncovered pixels take each
+        image's border colour. Costs one more classifier pass per step.
     pool_size : int, default=50
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of ``X`` when images are passed flattened.
@@ -233,6 +260,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         "lambda_id": [Interval(Real, 0, None, closed="left")],
         "noise_dim": [Interval(Integral, 0, None, closed="left")],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "pseudo_augment": [str, list, tuple, None],
     }
 
     _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_")
@@ -250,6 +278,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         lambda_id=1.0,
         noise_dim=0,
         pseudo_threshold=None,
+        pseudo_augment=None,
         pool_size=50,
         image_shape=None,
         max_epochs=30,
@@ -273,6 +302,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.lambda_id = lambda_id
         self.noise_dim = noise_dim
         self.pseudo_threshold = pseudo_threshold
+        self.pseudo_augment = pseudo_augment
         self.pool_size = pool_size
         self.image_shape = image_shape
         self.max_epochs = max_epochs
@@ -303,7 +333,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     def _objective(self):
         return DomainAdaptationObjective(
             self.lambda_task, self.lambda_cyc, self.lambda_id, self.noise_dim,
-            self.pseudo_threshold,
+            self.pseudo_threshold, parse_augment(self.pseudo_augment, name="pseudo_augment"),
         )
 
     # ---------------------------------------------------------------- public
@@ -330,6 +360,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         if isinstance(y_target, Unsplit):
             y_target = y_target.data
         X, X_target, source_spec, target_spec = self._validate_domains(X, X_target)
+        if _check_augment(self.pseudo_augment, target_spec.shape, name="pseudo_augment") \
+                and self.pseudo_threshold is None:
+            warnings.warn(
+                f"pseudo_augment={self.pseudo_augment!r} has no effect without "
+                "pseudo_threshold (no target rows are pseudo-labelled).", UserWarning,
+            )
         y = column_or_1d(y, warn=True)
         if len(y) != len(X):
             raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples.")

@@ -85,13 +85,14 @@ def _build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filt
     return nn.ModuleDict({"g": g}), nn.ModuleDict({"d": d})
 
 
-def _check_augment(augment, shape):
-    """Policies of ``augment``, checked against the sample shape before training."""
-    policies = parse_augment(augment)
+def _check_augment(augment, shape, *, name="augment"):
+    """Policies of ``augment`` (the parameter ``name``), checked against the sample
+    shape before training."""
+    policies = parse_augment(augment, name=name)
     if policies and len(shape) != 3:
         raise ValueError(
-            f"augment={augment!r} needs image data (samples of shape (C, H, W)); got samples "
-            f"of shape {tuple(shape)}. Use augment=None for tabular data, or pass image_shape."
+            f"{name}={augment!r} needs image data (samples of shape (C, H, W)); got samples "
+            f"of shape {tuple(shape)}. Use {name}=None for tabular data, or pass image_shape."
         )
     return policies
 

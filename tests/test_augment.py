@@ -59,6 +59,25 @@ def test_cutout_zeroes_one_square_of_at_most_a_quarter_of_the_image():
     assert torch.equal((out == 0).any(dim=1), zeroed)
 
 
+def test_fill_sets_what_translation_uncovers_and_cutout_blanks():
+    # dark digits-like images: background -1 with a bright centre
+    x = -torch.ones(64, 2, 8, 8)
+    x[:, :, 3:5, 3:5] = 1.0
+    x[:, 1] -= 0.5  # a second channel with another background, (-1.5)
+    for policy in ("translation", "cutout"):
+        grey = diff_augment(x, (policy,), gen())
+        border = diff_augment(x, (policy,), gen(), fill="border")
+        constant = diff_augment(x, (policy,), gen(), fill=-1.0)
+        assert torch.equal(grey, diff_augment(x, (policy,), gen(), fill=0.0))
+        assert (grey == 0).any()  # DiffAugment's mid-grey margin or square
+        # "border" keeps each channel's background; the bright pixels move, none appear
+        assert set(border[:, 0].unique().tolist()) <= {-1.0, 1.0}
+        assert set(border[:, 1].unique().tolist()) <= {-1.5, 0.5}
+        assert torch.equal(constant[:, 0], border[:, 0])
+    with pytest.raises(ValueError, match="fill must be a number or 'border'"):
+        diff_augment(x, ("translation",), gen(), fill="edge")
+
+
 def test_color_changes_values_per_sample_not_shape():
     x = torch.rand(16, 3, 8, 8) * 2 - 1
     out = diff_augment(x, ("color",), gen())

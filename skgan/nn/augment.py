@@ -76,7 +76,7 @@ def _uniform(generator, *shape, device):
     return torch.rand(shape, generator=generator).to(device)
 
 
-def _color(x, generator):
+def _color(x, generator, fill=None):
     n = len(x)
     x = x + (_uniform(generator, n, 1, 1, 1, device=x.device) - 0.5)
     mean = x.mean(dim=1, keepdim=True)
@@ -85,20 +85,31 @@ def _color(x, generator):
     return (x - mean) * (_uniform(generator, n, 1, 1, 1, device=x.device) + 0.5) + mean
 
 
-def _translation(x, generator, ratio=0.125):
+def _border_mean(x):
+    """Mean of each image's outermost pixels, per channel: shape (N, C, 1, 1)."""
+    border = torch.cat([x[:, :, 0], x[:, :, -1], x[:, :, 1:-1, 0], x[:, :, 1:-1, -1]], dim=2)
+    return border.mean(dim=2)[:, :, None, None]
+
+
+def _fill_value(x, fill):
+    return _border_mean(x) if isinstance(fill, str) else fill
+
+
+def _translation(x, generator, ratio=0.125, fill=0.0):
     n, _, h, w = x.shape
     sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
     ty = torch.randint(-sh, sh + 1, (n, 1, 1), generator=generator).to(x.device)
     tx = torch.randint(-sw, sw + 1, (n, 1, 1), generator=generator).to(x.device)
     rows = torch.arange(h, device=x.device).view(1, h, 1) + ty + sh
     cols = torch.arange(w, device=x.device).view(1, 1, w) + tx + sw
-    padded = F.pad(x, [sw, sw, sh, sh])
+    value = _fill_value(x, fill)
+    padded = F.pad(x - value, [sw, sw, sh, sh]) + value  # the margin takes the fill value
     batch = torch.arange(n, device=x.device).view(n, 1, 1)
     # advanced indices around a slice put their dimensions first: (n, h, w, c)
     return padded[batch, :, rows, cols].permute(0, 3, 1, 2)
 
 
-def _cutout(x, generator, ratio=0.5):
+def _cutout(x, generator, ratio=0.5, fill=0.0):
     n, _, h, w = x.shape
     ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
     cy = torch.randint(0, h + (1 - ch % 2), (n, 1, 1), generator=generator).to(x.device)
@@ -107,13 +118,14 @@ def _cutout(x, generator, ratio=0.5):
     cols = torch.arange(w, device=x.device).view(1, 1, w)
     top, left = cy - ch // 2, cx - cw // 2  # squares may reach past the border
     inside = (rows >= top) & (rows < top + ch) & (cols >= left) & (cols < left + cw)
-    return x * (~inside).unsqueeze(1).to(x.dtype)
+    value = _fill_value(x, fill)
+    return (x - value) * (~inside).unsqueeze(1).to(x.dtype) + value
 
 
 _OPS = {"color": _color, "translation": _translation, "cutout": _cutout}
 
 
-def diff_augment(x, policies, generator=None):
+def diff_augment(x, policies, generator=None, *, fill=0.0):
     """Apply the policies, in order, to a batch of images; differentiable in ``x``.
 
     Parameters
@@ -124,6 +136,10 @@ def diff_augment(x, policies, generator=None):
         From :func:`parse_augment`; empty returns ``x`` itself.
     generator : torch.Generator or None, default=None
         CPU generator for the random draws (each sample gets its own).
+    fill : float or "border", default=0.0
+        Value of the pixels that ``"translation"`` uncovers and ``"cutout"``
+        blanks: a constant (0, mid-grey, as DiffAugment), or ``"border"``, each
+        image's mean border colour, so a dark or light background stays one.
 
     Returns
     -------
@@ -143,6 +159,8 @@ def diff_augment(x, policies, generator=None):
         return x
     if x.ndim != 4:
         raise ValueError(f"diff_augment needs image batches (N, C, H, W); got shape {tuple(x.shape)}.")
+    if isinstance(fill, str) and fill != "border":
+        raise ValueError(f"fill must be a number or 'border'; got {fill!r}.")
     for policy in policies:
-        x = _OPS[policy](x, generator)
+        x = _OPS[policy](x, generator, fill=fill)
     return x
