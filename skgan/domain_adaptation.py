@@ -18,7 +18,6 @@ from torch import nn
 
 from ._data import Unsplit, check_input
 from .base import BaseGAN
-from .gan import _check_augment
 from .nn import build_classifier
 from .nn.augment import diff_augment, parse_augment
 from .training import AdversarialObjective
@@ -363,7 +362,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         if isinstance(y_target, Unsplit):
             y_target = y_target.data
         X, X_target, source_spec, target_spec = self._validate_domains(X, X_target)
-        if _check_augment(self.pseudo_augment, target_spec.shape, name="pseudo_augment") \
+        if parse_augment(self.pseudo_augment, name="pseudo_augment", shape=target_spec.shape) \
                 and self.pseudo_threshold is None:
             warnings.warn(
                 f"pseudo_augment={self.pseudo_augment!r} has no effect without "

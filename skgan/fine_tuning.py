@@ -20,7 +20,6 @@ from .base import BaseGAN, _decode_spec, read_weights_file
 from .gan import (
     GANObjective,
     _build_gan_networks,
-    _check_augment,
     _encode_labels,
     _draw_samples,
     _resolve_penalty,
@@ -558,7 +557,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"shape {tuple(known)}; fine-tuning needs target data of the pretrained model's "
                 "sample shape (resize images, or select the same features)."
             )
-        _check_augment(self.augment, shape)
+        parse_augment(self.augment, shape=shape)
         n_classes = self.n_classes_ if warm else source.n_classes
         classes = getattr(self, "classes_", None) if warm else source.classes
         labels = prior = None

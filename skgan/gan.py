@@ -85,18 +85,6 @@ def _build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filt
     return nn.ModuleDict({"g": g}), nn.ModuleDict({"d": d})
 
 
-def _check_augment(augment, shape, *, name="augment"):
-    """Policies of ``augment`` (the parameter ``name``), checked against the sample
-    shape before training."""
-    policies = parse_augment(augment, name=name)
-    if policies and len(shape) != 3:
-        raise ValueError(
-            f"{name}={augment!r} needs image data (samples of shape (C, H, W)); got samples "
-            f"of shape {tuple(shape)}. Use {name}=None for tabular data, or pass image_shape."
-        )
-    return policies
-
-
 def _judge(d, x, y=None, *, features=False):
     """Discriminator logits on ``x`` (conditioned on ``y`` when given), with features if asked."""
     args = (x,) if y is None else (x, y)
@@ -431,7 +419,7 @@ class GAN(BaseGAN):
         self : GAN
         """
         X, shape = self._validate_source(X)
-        _check_augment(self.augment, shape)
+        parse_augment(self.augment, shape=shape)
         spec = DomainSpec.fit(X, shape)
         labels, fitted = None, {}
         if y is not None:

@@ -28,6 +28,10 @@ def test_parse_augment_accepts_strings_and_lists_and_names_bad_policies():
         parse_augment("flip")
     with pytest.raises(ValueError, match="as strings"):
         parse_augment([1])
+    assert parse_augment("color", shape=(3, 8, 8)) == ("color",)
+    assert parse_augment(None, shape=(4,)) == ()
+    with pytest.raises(ValueError, match="augment='color' needs image data"):
+        parse_augment("color", shape=(4,))
 
 
 def test_translation_shifts_whole_images_and_pads_with_zeros():

@@ -28,7 +28,7 @@ __all__ = ["AUGMENT_POLICIES", "diff_augment", "parse_augment"]
 AUGMENT_POLICIES = ("color", "translation", "cutout")
 
 
-def parse_augment(augment, *, name="augment"):
+def parse_augment(augment, *, name="augment", shape=None):
     """The tuple of policies named by ``augment``.
 
     Parameters
@@ -38,6 +38,9 @@ def parse_augment(augment, *, name="augment"):
         them; None or ``""`` means no augmentation.
     name : str, default="augment"
         Parameter name used in error messages.
+    shape : tuple or None, default=None
+        Shape of one sample of the data to augment; policies need images
+        (``(C, H, W)``), so any other shape raises. None: not checked.
 
     Returns
     -------
@@ -69,6 +72,11 @@ def parse_augment(augment, *, name="augment"):
             )
         if policy not in policies:
             policies.append(policy)
+    if policies and shape is not None and len(shape) != 3:
+        raise ValueError(
+            f"{name}={augment!r} needs image data (samples of shape (C, H, W)); got samples "
+            f"of shape {tuple(shape)}. Use {name}=None for tabular data, or pass image_shape."
+        )
     return tuple(policies)
 
 
