@@ -10,32 +10,38 @@ Feature extractors for :func:`frechet_distance` and :func:`kernel_distance`:
   ``skgan.nn.BackboneFeatures("resnet18", weights="resnet18.pth")`` for a
   torchvision network with weights from a local file (nothing is downloaded);
 * any callable mapping an array to ``(n, d)`` features.
+
+The two extractor classes live in :mod:`skgan.feature_extraction` and are
+re-exported here.
+
+Scorers for ``GridSearchCV`` are module-level callable classes holding their
+data as attributes, so they (and a fitted search that used them) pickle:
+:class:`TargetScorer`, :class:`DomainGapScorer` and :class:`SampleDistanceScorer`,
+made by :func:`make_target_scorer`, :func:`make_domain_gap_scorer`,
+:func:`make_fid_scorer` and :func:`make_kid_scorer`.
 """
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import LabelEncoder, StandardScaler
-from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 from torch import nn
 
-from ._data import DomainSpec, check_input, sample_shape, validate_features
-from .nn import build_classifier
-from .training import apply_module, seeded
+from ._data import check_input
+from .feature_extraction import ClassifierFeatureExtractor, TorchFeatureExtractor
 
 __all__ = [
     "ClassifierFeatureExtractor",
+    "DomainGapScorer",
+    "SampleDistanceScorer",
+    "TargetScorer",
     "TorchFeatureExtractor",
     "domain_gap",
     "frechet_distance",
@@ -45,6 +51,59 @@ __all__ = [
     "make_kid_scorer",
     "make_target_scorer",
 ]
+
+
+class TargetScorer:
+    """Rate a fitted model on a labelled *target* validation set, whatever fold it is given.
+
+    ``GridSearchCV`` calls scorers on held-out *source* folds; for domain
+    adaptation what matters is the target. ``scorer(estimator, X, y)`` ignores
+    ``X`` and ``y`` and returns ``metric(y_val, estimator.predict(X_val))``.
+    Made by :func:`make_target_scorer`; it pickles when ``metric`` does (a
+    module-level function, not a lambda).
+
+    Parameters
+    ----------
+    X_val : array-like
+        Labelled target samples (a few hundred is typical).
+    y_val : array-like
+        Their labels.
+    metric : callable, default=accuracy_score
+        ``metric(y_true, y_pred)``, higher is better.
+
+    Attributes
+    ----------
+    X_val : ndarray
+    y_val : ndarray
+    metric : callable
+
+    See Also
+    --------
+    make_target_scorer : the factory, the usual entry point.
+
+    Examples
+    --------
+    >>> import numpy as np, pickle
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skgan.metrics import TargetScorer
+    >>> X_val, y_val = np.zeros((4, 2)), np.array([0, 0, 0, 1])
+    >>> scorer = pickle.loads(pickle.dumps(TargetScorer(X_val, y_val)))
+    >>> scorer(DummyClassifier().fit(X_val, y_val), None, None)
+    0.75
+    """
+
+    def __init__(self, X_val, y_val, *, metric=accuracy_score):
+        self.X_val = np.asarray(X_val)
+        self.y_val = np.asarray(y_val)
+        self.metric = metric
+
+    def __call__(self, estimator, X=None, y=None):
+        """``metric(y_val, estimator.predict(X_val))``; ``X`` and ``y`` are ignored."""
+        return float(self.metric(self.y_val, estimator.predict(self.X_val)))
+
+    def __repr__(self):
+        name = getattr(self.metric, "__name__", repr(self.metric))
+        return f"TargetScorer(n_val={len(self.X_val)}, metric={name})"
 
 
 def make_target_scorer(X_val, y_val, *, metric=accuracy_score):
@@ -65,7 +124,8 @@ def make_target_scorer(X_val, y_val, *, metric=accuracy_score):
 
     Returns
     -------
-    scorer : callable ``scorer(estimator, X, y) -> float``
+    scorer : TargetScorer
+        Callable ``scorer(estimator, X, y) -> float``; picklable.
 
     Examples
     --------
@@ -77,12 +137,7 @@ def make_target_scorer(X_val, y_val, *, metric=accuracy_score):
     >>> scorer(DummyClassifier().fit(X_val, y_val), None, None)
     0.75
     """
-    X_val, y_val = np.asarray(X_val), np.asarray(y_val)
-
-    def target_scorer(estimator, X=None, y=None):
-        return float(metric(y_val, estimator.predict(X_val)))
-
-    return target_scorer
+    return TargetScorer(X_val, y_val, metric=metric)
 
 
 def _features(X, feature_extractor, name):
@@ -92,255 +147,6 @@ def _features(X, feature_extractor, name):
     if feature_extractor is not None:
         X = np.asarray(feature_extractor(X))
     return X.reshape(len(X), -1).astype(np.float64)
-
-
-class TorchFeatureExtractor:
-    """Use a torch module as the feature extractor of FID/KID.
-
-    Arrays are turned into float32 tensors: ``(n, H, W)`` images get a channel
-    axis, flattened images are reshaped with ``image_shape``, and with
-    ``scale="auto"`` uint8 data (0..255) is mapped to [-1, 1], the range of
-    skgan's networks and of :class:`~skgan.nn.BackboneFeatures`; float data is
-    passed as it is. The module runs in eval mode without gradients, in
-    batches; its outputs are flattened to ``(n, d)``.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        Maps a batch to features (e.g. ``skgan.nn.BackboneFeatures("resnet18",
-        weights="resnet18.pth")``, or a network's body).
-    image_shape : tuple (C, H, W) or None, default=None
-        Shape of one sample when images come flattened as 2-D arrays.
-    scale : {"auto", "none"}, default="auto"
-        "auto" maps uint8 to [-1, 1]; "none" only casts to float32.
-    batch_size : int, default=256
-    device : str, default="cpu"
-
-    Examples
-    --------
-    >>> import numpy as np, torch
-    >>> from skgan.metrics import TorchFeatureExtractor
-    >>> extract = TorchFeatureExtractor(torch.nn.Conv2d(1, 4, 3), image_shape=(1, 8, 8))
-    >>> extract(np.zeros((5, 64), dtype=np.uint8)).shape
-    (5, 144)
-    """
-
-    def __init__(self, module, *, image_shape=None, scale="auto", batch_size=256, device="cpu"):
-        if scale not in ("auto", "none"):
-            raise ValueError(f"scale must be 'auto' or 'none'; got {scale!r}.")
-        self.module = module
-        self.image_shape = image_shape
-        self.scale = scale
-        self.batch_size = batch_size
-        self.device = device
-
-    def __call__(self, X):
-        X = check_input(X, input_name="X")
-        uint8 = X.dtype == np.uint8
-        if X.ndim == 3:
-            X = X[:, None]
-        elif X.ndim == 2 and self.image_shape is not None:
-            X = X.reshape(len(X), *sample_shape(X, self.image_shape))
-        T = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
-        if uint8 and self.scale == "auto":
-            T = T / 127.5 - 1.0
-        self.module.to(self.device)
-        out = apply_module(self.module, T, batch_size=self.batch_size, device=self.device)
-        return out.reshape(len(out), -1).numpy()
-
-
-class ClassifierFeatureExtractor(TransformerMixin, BaseEstimator):
-    """Features from a small classifier network fitted on labelled data ("LeNet FID").
-
-    Inception features mean little for 28x28 digits; few-shot GAN and domain
-    adaptation work on digits measures FID in the feature space of a small
-    classifier trained on the target domain's labelled data. ``fit`` trains
-    skgan's LeNet-style :class:`~skgan.nn.ConvClassifier` (an MLP for tabular
-    data) with Adam and cross-entropy; ``transform`` (or calling the fitted
-    object) returns its penultimate-layer activations, which is what
-    :func:`frechet_distance` and :func:`kernel_distance` take as
-    ``feature_extractor``. Data are scaled as the GAN estimators scale them
-    (uint8 0..255 to [-1, 1], float images by the fitted data's range,
-    tabular data standardised), fitted once and applied to every sample.
-
-    Parameters
-    ----------
-    n_filters : int, default=32
-        Channels of the first convolution; the features have ``4 * n_filters``
-        dimensions (``max(n_filters, 16)`` for tabular data).
-    max_epochs : int, default=5
-    batch_size : int, default=128
-    lr : float, default=1e-3
-    image_shape : tuple (C, H, W) or None, default=None
-        Shape of one sample when images come flattened.
-    device : str, default="auto"
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation and shuffling (locally).
-
-    Attributes
-    ----------
-    module_ : torch.nn.Module
-        The fitted classifier.
-    classes_ : ndarray
-    spec_ : skgan._data.DomainSpec
-        Layout and scaling of the data.
-    n_features_in_ : int
-    n_features_out_ : int
-        Feature dimension.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from skgan.metrics import ClassifierFeatureExtractor, frechet_distance
-    >>> X, y = load_digits(return_X_y=True)
-    >>> X = X.reshape(-1, 8, 8) / 16.0
-    >>> lenet = ClassifierFeatureExtractor(n_filters=8, max_epochs=2, random_state=0).fit(X, y)
-    >>> lenet.transform(X[:5]).shape
-    (5, 32)
-    >>> round(frechet_distance(X[:500], X[:500], feature_extractor=lenet), 6)
-    0.0
-    """
-
-    _parameter_constraints: dict = {
-        "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "image_shape": [tuple, list, None],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-    }
-
-    def __init__(self, *, n_filters=32, max_epochs=5, batch_size=128, lr=1e-3, image_shape=None,
-                 device="auto", random_state=None):
-        self.n_filters = n_filters
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.image_shape = image_shape
-        self.device = device
-        self.random_state = random_state
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the classifier on labelled samples.
-
-        Parameters
-        ----------
-        X : array-like or torch.Tensor of shape (n_samples, ...)
-            Tabular data, images, or flattened images with ``image_shape``.
-        y : array-like of shape (n_samples,)
-            Class labels (at least two classes).
-
-        Returns
-        -------
-        self : ClassifierFeatureExtractor
-        """
-        from skorch import NeuralNetClassifier
-
-        from .base import resolve_device
-
-        X_raw = X
-        X = check_input(X, ensure_min_samples=2)
-        validate_features(self, X_raw, X, reset=True)
-        shape = sample_shape(X, self.image_shape)
-        y = column_or_1d(y, warn=True)
-        if len(y) != len(X):
-            raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples.")
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(f"y has a single class ({encoder.classes_[0]!r}); a classifier "
-                             "needs at least two.")
-        spec = DomainSpec.fit(X, shape)
-        init_seed, train_seed = (int(s) for s in
-                                 check_random_state(self.random_state).randint(0, 2**31 - 1, 2))
-        with seeded(init_seed):
-            module = build_classifier(in_shape=shape, n_classes=len(encoder.classes_),
-                                      n_filters=self.n_filters)
-        device = resolve_device(self.device)
-        net = NeuralNetClassifier(
-            module, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.Adam, lr=self.lr,
-            batch_size=self.batch_size, max_epochs=self.max_epochs, train_split=None,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch.Generator().manual_seed(train_seed),
-            device=device, verbose=0,
-        )
-        net.fit(spec.encode(X), torch.from_numpy(encoder.transform(y).astype(np.int64)))
-        self.module_ = net.module_.cpu().eval()
-        self.classes_ = encoder.classes_
-        self.spec_ = spec
-        self.device_ = device
-        self.n_features_out_ = int(self.module_.blocks[-1].in_features)
-        return self
-
-    def _check(self, X):
-        check_is_fitted(self)
-        X_raw = X
-        X = check_input(X)
-        validate_features(self, X_raw, X, reset=False)
-        image_shape = self.spec_.shape if (self.spec_.is_image and X.ndim == 2) else None
-        shape = sample_shape(X, image_shape, spatial=self.spec_.shape[1:] if self.spec_.is_image else None)
-        if shape != self.spec_.shape:
-            raise ValueError(f"X samples have shape {shape} but the classifier was fitted on "
-                             f"samples of shape {self.spec_.shape}.")
-        return self.spec_.encode(X)
-
-    def _run(self, module, X):
-        self.module_.to(self.device_)
-        return apply_module(module, self._check(X), batch_size=max(self.batch_size, 256),
-                            device=self.device_)
-
-    def transform(self, X):
-        """Penultimate-layer activations of the classifier.
-
-        Parameters
-        ----------
-        X : array-like or torch.Tensor of shape (n_samples, ...)
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, n_features_out_), float32
-        """
-        return self._run(self.module_.blocks[:-1], X).flatten(1).numpy()
-
-    __call__ = transform
-
-    def predict(self, X):
-        """Class predictions of the classifier.
-
-        Parameters
-        ----------
-        X : array-like or torch.Tensor of shape (n_samples, ...)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return self.classes_[self._run(self.module_, X).argmax(1).numpy()]
-
-    def score(self, X, y):
-        """Accuracy of the classifier on ``(X, y)`` (to check the features are meaningful).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        accuracy : float
-        """
-        return float(accuracy_score(column_or_1d(y), self.predict(X)))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.target_tags.required = True
-        tags.transformer_tags.preserves_dtype = []
-        tags.non_deterministic = False
-        return tags
 
 
 def frechet_distance(X_a, X_b, *, feature_extractor=None):
@@ -462,28 +268,112 @@ def _generated(estimator, n_samples, random_state):
     return out[0] if isinstance(out, tuple) else out
 
 
-def _make_sample_scorer(distance, name, X_target, feature_extractor, n_samples, random_state):
-    cache = {}
-    if X_target is not None:
-        X_target = check_input(X_target, input_name="X_target", ensure_min_samples=2)
+class SampleDistanceScorer:
+    """Minus a distance (FID or KID) between a generative model's samples and real data.
 
-    def reference_features(X):
-        if X_target is None:
-            return _features(X, feature_extractor, "X")
-        if "ref" not in cache:  # computed once, reused for every candidate
-            cache["ref"] = _features(X_target, feature_extractor, "X_target")
-        return cache["ref"]
+    ``scorer(estimator, X=None, y=None)`` draws samples with
+    ``estimator.sample(n, random_state=random_state)`` and compares their
+    features with those of ``X_target`` when given, else with those of the
+    held-out fold ``X`` that cross-validation passes. Higher (closer to 0) is
+    better. ``X_target``'s features are computed on the first call and kept in
+    :attr:`reference_features_`, a numpy array, so the scorer pickles (with its
+    cache) whenever ``feature_extractor`` does. Made by :func:`make_fid_scorer`
+    and :func:`make_kid_scorer`.
 
-    def scorer(estimator, X=None, y=None):
-        if X_target is None and X is None:
-            raise ValueError(f"{name} needs X_target, or held-out samples X to compare with.")
-        ref = reference_features(X)
-        n = len(ref) if n_samples is None else n_samples
-        fake = _features(_generated(estimator, n, random_state), feature_extractor, "samples")
-        return -distance(ref, fake)
+    Parameters
+    ----------
+    X_target : array-like or None, default=None
+        Held-out real samples; None compares with the scored fold.
+    distance : {"frechet", "kernel"}, default="frechet"
+        :func:`frechet_distance` (FID) or :func:`kernel_distance` (KID).
+    feature_extractor : callable, torch.nn.Module or None, default=None
+        See :func:`frechet_distance`.
+    n_samples : int or None, default=None
+        Samples to generate; None generates as many as there are real ones.
+    random_state : int, default=0
+        Passed to ``sample`` (so every candidate is scored on the same noise)
+        and, for "kernel", seeds the KID subsets.
+    n_subsets : int, default=50
+        For "kernel": see :func:`kernel_distance`.
+    subset_size : int, default=1000
+        For "kernel": see :func:`kernel_distance`.
 
-    scorer.__name__ = name
-    return scorer
+    Attributes
+    ----------
+    X_target : ndarray or None
+        The validated real samples.
+    reference_features_ : ndarray or None
+        Features of ``X_target``, once the scorer has been called.
+
+    See Also
+    --------
+    make_fid_scorer, make_kid_scorer : the factories, the usual entry points.
+
+    Examples
+    --------
+    >>> import numpy as np, pickle
+    >>> from skgan import GAN
+    >>> from skgan.metrics import SampleDistanceScorer
+    >>> X = np.random.RandomState(0).randn(200, 2)
+    >>> scorer = SampleDistanceScorer(X, distance="frechet")
+    >>> gan = GAN(max_epochs=1, random_state=0).fit(X)
+    >>> score = scorer(gan)
+    >>> scorer.reference_features_.shape
+    (200, 2)
+    >>> pickle.loads(pickle.dumps(scorer))(gan) == score
+    True
+    """
+
+    _distances = ("frechet", "kernel")
+
+    def __init__(self, X_target=None, *, distance="frechet", feature_extractor=None,
+                 n_samples=None, random_state=0, n_subsets=50, subset_size=1000):
+        if distance not in self._distances:
+            raise ValueError(f"distance must be 'frechet' or 'kernel'; got {distance!r}.")
+        if X_target is not None:
+            X_target = check_input(X_target, input_name="X_target", ensure_min_samples=2)
+        self.X_target = X_target
+        self.distance = distance
+        self.feature_extractor = feature_extractor
+        self.n_samples = n_samples
+        self.random_state = random_state
+        self.n_subsets = n_subsets
+        self.subset_size = subset_size
+        self.reference_features_ = None
+
+    def _distance(self, A, B):
+        if self.distance == "frechet":
+            return frechet_distance(A, B)
+        return kernel_distance(A, B, n_subsets=self.n_subsets, subset_size=self.subset_size,
+                               random_state=self.random_state)
+
+    def _reference(self, X):
+        if self.X_target is None:
+            if X is None:
+                raise ValueError(f"{self._name} needs X_target, or held-out samples X to "
+                                 "compare with.")
+            return _features(X, self.feature_extractor, "X")
+        if self.reference_features_ is None:  # computed once, reused for every candidate
+            self.reference_features_ = _features(self.X_target, self.feature_extractor,
+                                                 "X_target")
+        return self.reference_features_
+
+    @property
+    def _name(self):
+        return "fid_scorer" if self.distance == "frechet" else "kid_scorer"
+
+    def __call__(self, estimator, X=None, y=None):
+        """Minus the distance between ``estimator``'s samples and the real data."""
+        ref = self._reference(X)
+        n = len(ref) if self.n_samples is None else self.n_samples
+        fake = _features(_generated(estimator, n, self.random_state), self.feature_extractor,
+                         "samples")
+        return -self._distance(ref, fake)
+
+    def __repr__(self):
+        target = "None" if self.X_target is None else f"<{len(self.X_target)} samples>"
+        return (f"SampleDistanceScorer(X_target={target}, distance={self.distance!r}, "
+                f"n_samples={self.n_samples}, random_state={self.random_state!r})")
 
 
 def make_fid_scorer(X_target=None, *, feature_extractor=None, n_samples=None, random_state=0):
@@ -511,7 +401,8 @@ def make_fid_scorer(X_target=None, *, feature_extractor=None, n_samples=None, ra
 
     Returns
     -------
-    scorer : callable ``scorer(estimator, X=None, y=None) -> float``
+    scorer : SampleDistanceScorer
+        Callable ``scorer(estimator, X=None, y=None) -> float``; picklable.
 
     Examples
     --------
@@ -525,8 +416,8 @@ def make_fid_scorer(X_target=None, *, feature_extractor=None, n_samples=None, ra
     >>> scorer(gan) < 0
     True
     """
-    return _make_sample_scorer(frechet_distance, "fid_scorer", X_target, feature_extractor,
-                               n_samples, random_state)
+    return SampleDistanceScorer(X_target, distance="frechet", feature_extractor=feature_extractor,
+                                n_samples=n_samples, random_state=random_state)
 
 
 def make_kid_scorer(X_target=None, *, feature_extractor=None, n_samples=None, random_state=0,
@@ -546,7 +437,8 @@ def make_kid_scorer(X_target=None, *, feature_extractor=None, n_samples=None, ra
 
     Returns
     -------
-    scorer : callable ``scorer(estimator, X=None, y=None) -> float``
+    scorer : SampleDistanceScorer
+        Callable ``scorer(estimator, X=None, y=None) -> float``; picklable.
 
     Examples
     --------
@@ -557,12 +449,9 @@ def make_kid_scorer(X_target=None, *, feature_extractor=None, n_samples=None, ra
     >>> isinstance(make_kid_scorer(X)(GAN(max_epochs=1, random_state=0).fit(X)), float)
     True
     """
-    def kid(A, B):
-        return kernel_distance(A, B, n_subsets=n_subsets, subset_size=subset_size,
-                               random_state=random_state)
-
-    return _make_sample_scorer(kid, "kid_scorer", X_target, feature_extractor, n_samples,
-                               random_state)
+    return SampleDistanceScorer(X_target, distance="kernel", feature_extractor=feature_extractor,
+                                n_samples=n_samples, random_state=random_state,
+                                n_subsets=n_subsets, subset_size=subset_size)
 
 
 def domain_gap(X_a, X_b, *, cv=3, max_samples=2000, random_state=0):
@@ -609,6 +498,70 @@ def domain_gap(X_a, X_b, *, cv=3, max_samples=2000, random_state=0):
     return float(np.clip(2.0 * (2.0 * acc - 1.0), 0.0, 2.0))
 
 
+class DomainGapScorer:
+    """Unsupervised scorer: minus a distance between adapted data and the target.
+
+    Needs no target labels. ``scorer(estimator, X, y=None)`` transforms the
+    held-out fold ``X`` with the fitted adapter (the estimator itself, or every
+    step of a ``Pipeline`` but the last) and measures how far the result still
+    is from ``X_target``. Higher (closer to 0) is better. Made by
+    :func:`make_domain_gap_scorer`; it pickles whenever ``feature_extractor``
+    does.
+
+    Parameters
+    ----------
+    X_target : array-like or Unsplit
+        Target-domain samples (held-out ones are best).
+    method : {"frechet", "classifier"}, default="frechet"
+        "frechet": :func:`frechet_distance`; "classifier": :func:`domain_gap`.
+    feature_extractor : callable or None, default=None
+        For "frechet": features to compare.
+    random_state : int, default=0
+        For "classifier".
+
+    Attributes
+    ----------
+    X_target : ndarray
+        The validated target samples.
+
+    See Also
+    --------
+    make_domain_gap_scorer : the factory, the usual entry point.
+
+    Examples
+    --------
+    >>> import numpy as np, pickle
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skgan.metrics import DomainGapScorer
+    >>> rng = np.random.RandomState(0)
+    >>> scorer = pickle.loads(pickle.dumps(DomainGapScorer(rng.randn(300, 2))))
+    >>> X = 3.0 * rng.randn(300, 2) + 5.0
+    >>> bool(scorer(StandardScaler().fit(X), X) > -0.1)  # standardising closes the gap
+    True
+    """
+
+    def __init__(self, X_target, *, method="frechet", feature_extractor=None, random_state=0):
+        if method not in ("frechet", "classifier"):
+            raise ValueError(f"method must be 'frechet' or 'classifier'; got {method!r}.")
+        self.X_target = check_input(X_target, input_name="X_target", ensure_min_samples=3)
+        self.method = method
+        self.feature_extractor = feature_extractor
+        self.random_state = random_state
+
+    def __call__(self, estimator, X, y=None):
+        """Minus the distance between ``X`` as the fitted adapter renders it and ``X_target``."""
+        adapter = estimator[:-1] if isinstance(estimator, Pipeline) else estimator
+        X_adapted = adapter.transform(X)
+        if self.method == "frechet":
+            return -frechet_distance(X_adapted, self.X_target,
+                                     feature_extractor=self.feature_extractor)
+        return -domain_gap(X_adapted, self.X_target, random_state=self.random_state)
+
+    def __repr__(self):
+        return (f"DomainGapScorer(X_target=<{len(self.X_target)} samples>, "
+                f"method={self.method!r})")
+
+
 def make_domain_gap_scorer(X_target, *, method="frechet", feature_extractor=None,
                            random_state=0):
     """Unsupervised scorer: minus a distance between adapted data and the target.
@@ -635,7 +588,8 @@ def make_domain_gap_scorer(X_target, *, method="frechet", feature_extractor=None
 
     Returns
     -------
-    scorer : callable ``scorer(estimator, X, y=None) -> float``
+    scorer : DomainGapScorer
+        Callable ``scorer(estimator, X, y=None) -> float``; picklable.
 
     Examples
     --------
@@ -649,15 +603,5 @@ def make_domain_gap_scorer(X_target, *, method="frechet", feature_extractor=None
     >>> bool(scorer(shift, rng.randn(200, 2)) > scorer(keep, rng.randn(200, 2)))
     True
     """
-    if method not in ("frechet", "classifier"):
-        raise ValueError(f"method must be 'frechet' or 'classifier'; got {method!r}.")
-    X_target = check_input(X_target, input_name="X_target", ensure_min_samples=3)
-
-    def domain_gap_scorer(estimator, X, y=None):
-        adapter = estimator[:-1] if isinstance(estimator, Pipeline) else estimator
-        X_adapted = adapter.transform(X)
-        if method == "frechet":
-            return -frechet_distance(X_adapted, X_target, feature_extractor=feature_extractor)
-        return -domain_gap(X_adapted, X_target, random_state=random_state)
-
-    return domain_gap_scorer
+    return DomainGapScorer(X_target, method=method, feature_extractor=feature_extractor,
+                           random_state=random_state)

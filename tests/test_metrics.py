@@ -1,23 +1,42 @@
-"""FID/KID with pluggable feature extractors, and the generative scorers."""
+"""FID/KID with pluggable feature extractors, the scorers, and pickling them."""
+
+import pickle
+import subprocess
+import sys
+import types
 
 import numpy as np
 import pytest
 import scipy.linalg
 import torch
 from sklearn.base import clone
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-from skgan import GAN
+import skgan.feature_extraction
+import skgan.metrics
+from skgan import GAN, GANDomainAdapter, Unsplit
 from skgan.metrics import (
     ClassifierFeatureExtractor,
+    DomainGapScorer,
+    SampleDistanceScorer,
+    TargetScorer,
     TorchFeatureExtractor,
+    domain_gap,
     frechet_distance,
     kernel_distance,
+    make_domain_gap_scorer,
     make_fid_scorer,
     make_kid_scorer,
+    make_target_scorer,
 )
 from skgan.nn import BackboneFeatures
+
+requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
 
 def with_moments(mean, cov, n, seed):
@@ -180,3 +199,222 @@ def test_fid_scorer_in_grid_search(blob_gans):
     scores = search.cv_results_["mean_test_score"]
     assert len(scores) == 2 and np.all(scores < 0)
     assert search.best_estimator_.sample(3, random_state=0).shape == (3, 2)
+
+
+# ------------------------------------------------------------------ module layout
+
+
+def test_metrics_reexports_the_feature_extractors_and_imports_stay_one_way():
+    for name in ("ClassifierFeatureExtractor", "TorchFeatureExtractor"):
+        assert getattr(skgan.metrics, name) is getattr(skgan.feature_extraction, name)
+        assert name in skgan.metrics.__all__ and name in skgan.feature_extraction.__all__
+    # a fresh interpreter: nn/ does not load feature_extraction, which does not load metrics
+    code = ("import sys, skgan.nn; assert 'skgan.feature_extraction' not in sys.modules; "
+            "import skgan.feature_extraction; assert 'skgan.metrics' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------- feature extractors off the GPU
+
+
+def reachable_tensors(obj, seen=None):
+    """Every torch tensor reachable from ``obj``: attributes, containers, modules' state."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, (str, bytes, type, types.ModuleType)):
+        return
+    seen.add(id(obj))
+    if isinstance(obj, torch.Tensor):
+        yield obj
+        return
+    if isinstance(obj, torch.nn.Module):
+        yield from obj.state_dict(keep_vars=True).values()
+    if isinstance(obj, dict):
+        children = [*obj.keys(), *obj.values()]
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        children = list(obj)
+    else:
+        children = list(getattr(obj, "__dict__", {}).values())
+        children += [getattr(obj, slot) for cls in type(obj).__mro__
+                     for slot in getattr(cls, "__slots__", ()) if hasattr(obj, slot)]
+    for child in children:
+        yield from reachable_tensors(child, seen)
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=requires_cuda)])
+def test_fitted_extractor_keeps_every_tensor_on_the_cpu_and_pickles(digits, device):
+    X, y = digits
+    extractor = ClassifierFeatureExtractor(n_filters=4, max_epochs=1, device=device,
+                                           random_state=0).fit(X[:200], y[:200])
+    assert extractor.device_.startswith(device)
+    n_state = len(extractor.module_.state_dict())
+    tensors = list(reachable_tensors(extractor))
+    assert len(tensors) >= n_state > 0  # the walk reaches the network's weights
+    assert {t.device.type for t in tensors} == {"cpu"}
+    F = extractor.transform(X[:50])
+    extractor.predict(X[:5])
+    # transform and predict run on device_ and leave the network on the CPU
+    assert {t.device.type for t in reachable_tensors(extractor)} == {"cpu"}
+    loaded = pickle.loads(pickle.dumps(extractor))
+    assert {t.device.type for t in reachable_tensors(loaded)} == {"cpu"}
+    np.testing.assert_array_equal(loaded.transform(X[:50]), F)
+    np.testing.assert_array_equal(loaded.predict(X[:50]), extractor.predict(X[:50]))
+
+
+def test_extractor_fitted_on_a_gpu_runs_on_the_cpu_of_a_machine_without_one(digits,
+                                                                            monkeypatch):
+    X, y = digits
+    extractor = ClassifierFeatureExtractor(n_filters=4, max_epochs=1,
+                                           random_state=0).fit(X[:200], y[:200])
+    F = extractor.transform(X[:50])
+    extractor.device_ = "cuda"  # as after fit(device="cuda"): the network itself is on the CPU
+    blob = pickle.dumps(extractor)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="CUDA is not available here"):
+        loaded = pickle.loads(blob)
+    assert loaded.device_ == "cpu"
+    np.testing.assert_array_equal(loaded.transform(X[:50]), F)
+
+
+@requires_cuda
+def test_torch_feature_extractor_puts_the_module_back_where_it_was():
+    conv = torch.nn.Conv2d(1, 2, 3)
+    X = np.random.RandomState(0).randint(0, 256, size=(6, 5, 5)).astype(np.uint8)
+    TorchFeatureExtractor(conv, device="cuda")(X)
+    assert conv.weight.device.type == "cpu"
+
+
+# ---------------------------------------------------------- scorers: values
+
+
+def shift(X, by):
+    """Module-level (picklable) function for FunctionTransformer."""
+    return np.asarray(X, dtype=np.float64) + by
+
+
+def test_target_scorer_is_the_metric_on_the_validation_set_whatever_the_fold():
+    X, y = make_classification(n_samples=300, n_features=4, flip_y=0.2, random_state=0)
+    clf = LogisticRegression().fit(X[:200], y[:200])
+    X_val, y_val = X[200:], y[200:]
+    by_hand = np.mean(clf.predict(X_val) == y_val)
+    assert 0.5 < by_hand < 1.0  # a value that tells right from wrong
+    scorer = make_target_scorer(X_val, y_val)
+    assert isinstance(scorer, TargetScorer)
+    assert scorer(clf, X[:200], y[:200]) == by_hand == scorer(clf, None, None)
+
+    def weighted(y_true, y_pred):  # tells which argument is which
+        return float(np.mean(y_true) + 10 * np.mean(y_pred))
+
+    expected = weighted(y_val, clf.predict(X_val))
+    assert make_target_scorer(X_val, y_val, metric=weighted)(clf, X, y) == expected
+
+
+@pytest.mark.parametrize("method", ["frechet", "classifier"])
+def test_domain_gap_scorer_prefers_the_output_closer_to_the_target(method):
+    rng = np.random.RandomState(0)
+    X, X_target = rng.randn(300, 2), rng.randn(300, 2) + [4.0, -2.0]
+    y = (X[:, 0] > 0).astype(int)
+
+    def pipe(by):
+        return Pipeline([("adapt", FunctionTransformer(shift, kw_args={"by": by})),
+                         ("clf", LogisticRegression())]).fit(X, y)
+
+    close, far = pipe(np.array([4.0, -2.0])), pipe(np.zeros(2))
+    scorer = make_domain_gap_scorer(X_target, method=method)
+    assert isinstance(scorer, DomainGapScorer)
+    good, bad = scorer(close, X), scorer(far, X)
+    assert good > bad
+    if method == "frechet":
+        assert bad == -frechet_distance(X, X_target)
+        assert good > -0.1 and bad < -10
+    else:
+        assert bad == -domain_gap(X, X_target)
+        assert good > -0.5 and bad < -1.5
+    # the adapter alone (not in a pipeline) is scored the same way
+    assert scorer(close[0], X) == good
+    assert pickle.loads(pickle.dumps(scorer))(close, X) == good
+
+
+@pytest.mark.parametrize("make", [make_fid_scorer, make_kid_scorer])
+def test_generative_scorers_are_minus_the_distance_to_the_samples(blob_gans, make):
+    X, good, _ = blob_gans
+    samples = good.sample(100, random_state=3)
+    scorer = make(X, n_samples=100, random_state=3)
+    assert isinstance(scorer, SampleDistanceScorer)
+    if make is make_fid_scorer:
+        expected = frechet_distance(X, samples)
+    else:
+        expected = kernel_distance(X, samples, n_subsets=50, subset_size=1000, random_state=3)
+    assert expected != 0.0  # KID of a good model can be negative (it is unbiased)
+    assert scorer(good) == -expected
+    assert isinstance(scorer.reference_features_, np.ndarray)
+    assert pickle.loads(pickle.dumps(scorer))(good) == -expected
+
+
+# ---------------------------------------------- scorers: fitted searches pickle
+
+
+def assert_search_pickles(search, X, y=None):
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores)), scores
+    loaded = pickle.loads(pickle.dumps(search))
+    assert type(loaded.scorer_) is type(search.scorer_)
+    expected = search.scorer_(search.best_estimator_, X, y)
+    assert np.isfinite(expected)
+    assert loaded.scorer_(loaded.best_estimator_, X, y) == expected
+    assert loaded.scorer_(search.best_estimator_, X, y) == expected
+    assert loaded.best_params_ == search.best_params_
+    np.testing.assert_array_equal(loaded.cv_results_["mean_test_score"], scores)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def shifted_sensors():
+    """Labelled source rows, unlabelled target rows (an affine distortion), target validation."""
+    X, y = make_classification(n_samples=240, n_features=4, n_informative=3, n_redundant=0,
+                               class_sep=2.0, random_state=0)
+    rng = np.random.RandomState(0)
+    X_target = X[120:] @ (np.eye(4) + 0.3 * rng.randn(4, 4)) + 1.5
+    return X[:120], y[:120], X_target[:80], X_target[80:], y[200:]
+
+
+TINY_ADAPTER = dict(n_filters=4, n_blocks=1, max_epochs=1, batch_size=16, random_state=0)
+TINY_GAN = dict(latent_dim=4, n_filters=4, max_epochs=1, batch_size=16, random_state=0)
+
+
+@pytest.mark.parametrize("kind", ["target", "domain_gap"])
+def test_fitted_adapter_search_pickles_with_its_scorer(shifted_sensors, kind):
+    X, y, X_target, X_val, y_val = shifted_sensors
+    if kind == "target":
+        scoring, scorer_type = make_target_scorer(X_val, y_val), TargetScorer
+    else:
+        scoring, scorer_type = make_domain_gap_scorer(X_val), DomainGapScorer
+    pipe = Pipeline([("adapt", GANDomainAdapter(**TINY_ADAPTER)), ("clf", LogisticRegression())])
+    search = GridSearchCV(pipe, {"adapt__lambda_id": [0.0, 1.0]}, scoring=scoring, cv=2,
+                          error_score="raise")
+    search.fit(X, y, adapt__X_target=Unsplit(X_target))
+    assert isinstance(search.scorer_, scorer_type)
+    loaded = assert_search_pickles(search, X, y)
+    if kind == "target":
+        best = loaded.best_estimator_
+        assert loaded.scorer_(best, X, y) == accuracy_score(y_val, best.predict(X_val))
+
+
+@pytest.mark.parametrize("make", [make_fid_scorer, make_kid_scorer])
+def test_fitted_gan_search_pickles_with_its_scorer(make):
+    rng = np.random.RandomState(0)
+    X = rng.randn(160, 2) @ [[1.5, 0.5], [0.0, 0.5]] + [2.0, -1.0]
+    X_fit, X_held = X[:96], X[96:]
+    if make is make_fid_scorer:  # compares with held-out data in "LeNet" (MLP) features
+        mlp = ClassifierFeatureExtractor(n_filters=4, max_epochs=2, random_state=0)
+        mlp.fit(X_held, (X_held[:, 0] > 2.0).astype(int))
+        scoring = make_fid_scorer(X_held, feature_extractor=mlp)
+    else:  # compares with the fold
+        scoring = make_kid_scorer(n_subsets=5)
+    search = GridSearchCV(GAN(**TINY_GAN), {"lr": [2e-4, 1e-3]}, scoring=scoring, cv=2,
+                          error_score="raise")
+    search.fit(X_fit)
+    assert isinstance(search.scorer_, SampleDistanceScorer)
+    assert_search_pickles(search, X_held)
+    if make is make_fid_scorer:
+        assert isinstance(search.scorer_.reference_features_, np.ndarray)
+        assert search.scorer_.reference_features_.shape == (len(X_held), mlp.n_features_out_)
