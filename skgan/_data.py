@@ -210,6 +210,21 @@ class DomainSpec:
             scale=scale.astype(np.float64),
         )
 
+    def reencoder(self, other):
+        """``(a, b)`` float32 tensors with ``other.encode(x) = self.encode(x) * a + b``.
+
+        Maps data encoded in this domain's scale to ``other``'s (same sample
+        shape): the one encoding a network that reads ``other``'s data must see.
+        Shaped to broadcast over a batch ``(n, *shape)``.
+        """
+        if self.shape != other.shape:
+            raise ValueError(f"cannot re-encode samples of shape {self.shape} as {other.shape}.")
+        a = np.asarray(self.scale / other.scale, dtype=np.float64)
+        b = np.asarray((self.offset - other.offset) / other.scale, dtype=np.float64)
+        bshape = (1, *self.shape) if a.ndim else ()
+        return (torch.from_numpy(np.broadcast_to(a, bshape).astype(np.float32).copy()),
+                torch.from_numpy(np.broadcast_to(b, bshape).astype(np.float32).copy()))
+
     def encode(self, X):
         """``X`` (any layout holding this domain's samples) -> float32 tensor."""
         Xs = X.reshape(len(X), *self.shape).astype(np.float64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -13,6 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from skorch.history import History
 
 from ._data import DomainSpec, check_input, sample_shape, validate_features
 from .nn import (
@@ -88,20 +90,37 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     }
 
     # ------------------------------------------------------------ subclass hooks
+    # Each hook gets ``fitted``: the fitted attributes of the fit in progress (the
+    # ``fitted`` dict handed to :meth:`_fit_adversarial`, over those of a previous
+    # fit when training continues), read from there rather than from ``self``,
+    # which gets them only once training has succeeded.
     @abstractmethod
-    def _build_modules(self, source_shape, target_shape):
+    def _build_modules(self, source_shape, target_shape, fitted):
         """Return ``(generators, discriminators)`` as two ``nn.ModuleDict``."""
 
     @abstractmethod
-    def _objective(self):
+    def _objective(self, fitted):
         """Return the :class:`~skgan.training.AdversarialObjective`."""
 
-    def _frozen(self):
+    def _frozen(self, fitted):
         """Parameter-name prefixes to keep fixed: ``{"module": [...], "discriminator": [...]}``.
 
         None (the default) freezes nothing; see :class:`~skgan.training.AdversarialNet`.
         """
         return None
+
+    def _loss(self, fitted):
+        """The adversarial loss mode handed to :class:`~skgan.nn.GANLoss`."""
+        return self.loss
+
+    # Parameters that decide the networks: fixed once fitted, so a warm-started
+    # fit with other values raises instead of silently keeping the old networks.
+    _architecture_params = ("generator", "discriminator", "n_filters", "n_blocks",
+                            "image_shape")
+
+    def _architecture(self):
+        """What the networks are built from: ``{name: value}`` (compared on warm start)."""
+        return {name: getattr(self, name, None) for name in self._architecture_params}
 
     # ------------------------------------------------------------------ helpers
     def _new_generator(self, in_shape, out_shape):
@@ -134,13 +153,34 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         validate_features(self, X_raw, X, reset=reset)
         return X, sample_shape(X, self.image_shape, input_name=input_name)
 
-    def _validate_domains(self, X, X_target, *, reset=True):
+    def _continues(self):
+        """True when this fit continues the previous one (``warm_start`` on a fitted model)."""
+        return bool(self.warm_start) and hasattr(self, "net_")
+
+    def _fitted_spec(self, X, shape, name):
+        """``DomainSpec`` of ``X``: fitted anew, or the previous fit's when training continues.
+
+        A continued fit keeps its data scaling, since its weights were learnt in it.
+        """
+        if not self._continues():
+            return DomainSpec.fit(X, shape)
+        spec = getattr(self, name)
+        if spec.shape != tuple(shape):
+            raise ValueError(
+                f"warm_start=True continues a fit on samples of shape {spec.shape}; got "
+                f"samples of shape {tuple(shape)}. Set warm_start=False to start anew."
+            )
+        return spec
+
+    def _validate_domains(self, X, X_target):
         """Validate source and target arrays; return arrays and fitted specs.
 
         Nothing is stored on the estimator except ``n_features_in_`` (and
-        ``feature_names_in_``), as ``validate_data`` does.
+        ``feature_names_in_``), as ``validate_data`` does. When training
+        continues (``warm_start``), the fitted specs are kept and the features
+        checked against the previous fit.
         """
-        X, source_shape = self._validate_source(X, reset=reset)
+        X, source_shape = self._validate_source(X, reset=not self._continues())
         if X_target is None:
             warnings.warn(
                 f"{type(self).__name__}.fit got no X_target; fitting X as its own target "
@@ -169,8 +209,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 f"X_target has {target_shape[0]} features but X has {source_shape[0]}; "
                 "tabular domains must have the same number of features."
             )
-        source_spec = DomainSpec.fit(X, source_shape)
-        target_spec = DomainSpec.fit(X_target, target_shape)
+        source_spec = self._fitted_spec(X, source_shape, "source_spec_")
+        target_spec = self._fitted_spec(X_target, target_shape, "target_spec_")
         return X, X_target, source_spec, target_spec
 
     def _check_transform_input(self, X, spec, *, input_name="X"):
@@ -203,20 +243,16 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             user_callbacks=self.callbacks,
         )
 
-    def _loss(self):
-        """The adversarial loss mode handed to :class:`~skgan.nn.GANLoss`."""
-        return self.loss
-
-    def _make_net(self, generators, discriminators, *, seed, device):
+    def _make_net(self, generators, discriminators, *, seed, device, fitted):
         betas = tuple(self.betas)
         return AdversarialNet(
             generators,
             discriminator=discriminators,
-            objective=self._objective(),
+            objective=self._objective(fitted),
             seed=seed,
             pool_size=getattr(self, "pool_size", 0),
-            frozen=self._frozen(),
-            criterion__mode=self._loss(),
+            frozen=self._frozen(fitted),
+            criterion__mode=self._loss(fitted),
             lr=self.lr,
             optimizer__betas=betas,
             discriminator_optimizer__betas=betas,
@@ -227,21 +263,74 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             verbose=int(self.verbose),
         )
 
+    def _continue_net(self, fitted):
+        """Make the fitted net train with the current parameters; return the epochs to run.
+
+        ``max_epochs`` counts every epoch since the first fit (as ``n_estimators``
+        with warm start in scikit-learn's ensembles), so resuming an interrupted
+        fit runs what is left of its schedule. Learning rate, betas, batch size,
+        loss weights, loss, pool size, callbacks and verbosity take effect;
+        parameters that decide the networks raise.
+        """
+        net = self.net_
+        changed = [name for name, value in self._architecture().items()
+                   if not _same(value, net.architecture_.get(name))]
+        if changed:
+            was = ", ".join(f"{n}={net.architecture_.get(n)!r}" for n in changed)
+            raise ValueError(
+                f"warm_start=True cannot change {', '.join(changed)}: the fitted networks were "
+                f"built with {was}. Restore the value(s), or set warm_start=False to start anew."
+            )
+        device = resolve_device(self.device)
+        if device != str(net.device):
+            raise ValueError(
+                f"warm_start=True cannot move training from {net.device} to device={device!r}; "
+                f"set device={str(net.device)!r} (or save, load(device=...) and continue)."
+            )
+        remaining = self.max_epochs - len(net.history)
+        if remaining < 0:
+            raise ValueError(
+                f"max_epochs={self.max_epochs} is less than the {len(net.history)} epochs already "
+                "trained; with warm_start=True max_epochs counts all epochs since the first fit, "
+                "so raise it to train more."
+            )
+        net.objective = self._objective(fitted)
+        net.batch_size = self.batch_size
+        net.max_epochs = self.max_epochs
+        net.verbose = int(self.verbose)
+        net.callbacks = self._callbacks()
+        net.initialize_callbacks()
+        net.pool_size = getattr(self, "pool_size", 0)
+        for pool in net.image_pools_.values():
+            pool.pool_size = net.pool_size
+            del pool.samples[net.pool_size:]
+        mode = self._loss(fitted)
+        if net.criterion_.mode != mode:
+            net.set_params(criterion__mode=mode)
+        for name in net._optimizers:
+            for group in getattr(net, name + "_").param_groups:
+                group["lr"] = group["initial_lr"] = self.lr
+                if "betas" in group:
+                    group["betas"] = tuple(self.betas)
+        return remaining
+
     def _fit_adversarial(self, source, y, target, *, source_shape, target_shape, fitted,
-                         y_target=None):
+                         y_target=None, networks=None):
         """Train on float32 CPU tensors and, on success only, set fitted attributes.
 
         ``y_target`` (int64, -1 where unknown) goes with ``target`` to the loss terms.
         ``target=None`` (with ``target_shape=None``) trains without a target
         domain: the loss terms then get ``target=None`` (e.g. :class:`~skgan.GAN`).
-        ``fitted`` maps attribute names to values set after training succeeds. With
+        ``fitted`` maps attribute names to values set after training succeeds; the
+        hooks read it. ``networks``, a ``(generators, discriminators)`` pair, are
+        trained instead of those :meth:`_build_modules` would build. With
         ``warm_start`` and a fitted estimator, training continues from the current
-        weights; if it fails, weights, optimizers and history are restored.
+        state (see :meth:`_continue_net`); if it fails, the estimator is left as it was.
         """
         device = resolve_device(self.device)
         init_seed, train_seed = self._seeds()
-        warm = self.warm_start and hasattr(self, "net_")
-        if warm:
+        if self._continues():
+            fitted = {**{k: v for k, v in vars(self).items() if k.endswith("_")}, **fitted}
             net = self.net_
             old = (self.source_spec_.shape, getattr(getattr(self, "target_spec_", None), "shape", None))
             if old != (source_shape, target_shape):
@@ -249,30 +338,39 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                     f"warm_start=True needs data of the shapes fitted before {old}; "
                     f"got {(source_shape, target_shape)}."
                 )
-            backup, n_epochs = net.snapshot(), len(net.history)
-            net.set_params(max_epochs=self.max_epochs, callbacks=self._callbacks())
-            net.initialize_callbacks()
+            backup, n_epochs = net.training_state(), len(net.history)
+            epochs = self._continue_net(fitted)
+            if epochs == 0:
+                warnings.warn(
+                    f"warm_start=True with max_epochs={self.max_epochs}, which the model has "
+                    "already trained: nothing to do. Raise max_epochs to train more.",
+                    UserWarning, stacklevel=3,
+                )
+                return self
         else:
-            with seeded(init_seed):
-                generators, discriminators = self._build_modules(source_shape, target_shape)
-            net = self._make_net(generators, discriminators, seed=train_seed, device=device)
+            if networks is None:
+                with seeded(init_seed):
+                    networks = self._build_modules(source_shape, target_shape, fitted)
+            net = self._make_net(*networks, seed=train_seed, device=device, fitted=fitted)
+            net.architecture_ = self._architecture()
+            epochs = None
         net.target_data_, net.target_labels_ = target, y_target
         try:
-            if warm:
-                net.partial_fit(source, y)
-            else:
+            if epochs is None:
                 net.fit(source, y)
+            else:
+                net.partial_fit(source, y, epochs=epochs)
         except BaseException:
-            if warm:
-                net.restore(backup)
+            if epochs is not None:
+                net.load_training_state(backup)
                 del net.history[n_epochs:]
             raise
         finally:
             net.target_data_ = net.target_labels_ = None
-        self.net_ = net
-        self.n_epochs_ = len(net.history)
         for name, value in fitted.items():
             setattr(self, name, value)
+        self.net_ = net
+        self.n_epochs_ = len(net.history)
         return self
 
     def _generate(self, name, Z):
@@ -319,17 +417,23 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     # fitted attributes made of str/int/float/bool/None, lists and dicts of them
     _fitted_meta_attrs = ()
 
-    def save(self, path):
+    def save(self, path, *, training_state=False):
         """Save weights and fitted state to ``path``; no pickled code is written.
 
         The file is a ``torch.save`` archive of tensors, numbers and strings only,
         read back with ``torch.load(..., weights_only=True)`` by :meth:`load`.
-        Training history, optimizer state and callbacks are not saved (the
-        number of epochs trained, ``n_epochs_``, is).
+        Callbacks are never saved.
 
         Parameters
         ----------
         path : str or pathlib.Path
+        training_state : bool, default=False
+            Also save what continuing the fit needs: optimizer states, the
+            history, the random generator, the image pools and the walk over the
+            target data. A model saved with it, loaded, and fitted again with
+            ``warm_start=True`` on the same data trains exactly as the
+            uninterrupted fit would have (bitwise on CPU). Without it the file
+            holds what prediction needs (and ``n_epochs_``).
 
         Examples
         --------
@@ -373,6 +477,12 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
             "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
         }
+        if training_state:
+            state = self.net_.training_state("cpu")
+            for name in self.net_._modules:
+                del state[name]  # the weights are saved above
+            state["history"] = json.dumps(self.net_.history.to_list())
+            payload["training_state"] = state
         torch.save(payload, Path(path))
 
     @classmethod
@@ -402,15 +512,34 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             setattr(est, name, value)
         est.n_features_in_ = payload["n_features_in"]
         target_shape = getattr(getattr(est, "target_spec_", None), "shape", None)
+        fitted = {k: v for k, v in vars(est).items() if k.endswith("_")}
         with seeded(0):
-            generators, discriminators = est._build_modules(est.source_spec_.shape, target_shape)
+            generators, discriminators = est._build_modules(
+                est.source_spec_.shape, target_shape, fitted)
         load_weights(generators, payload["generator"], name="generator")
         load_weights(discriminators, payload["discriminator"], name="discriminator")
-        net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device))
+        net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device),
+                            fitted=fitted)
         net.initialize()
+        net.architecture_ = est._architecture()
+        state = payload.get("training_state")
+        if state is not None:
+            net.load_training_state({**state, **{name: getattr(net, name + "_").state_dict()
+                                                 for name in net._modules}})
+            net.history_ = History(json.loads(state["history"]))
         est.net_ = net
-        est.n_epochs_ = int(payload.get("n_epochs", 0))  # the history itself is not saved
+        est.n_epochs_ = int(payload.get("n_epochs", 0))  # without training state: no history
         return est
+
+
+def _same(a, b):
+    """``a == b`` for parameter values of any kind (arrays, modules: identity)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError, RuntimeError):
+        return False
 
 
 def _encode_array(value):

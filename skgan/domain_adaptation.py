@@ -20,7 +20,7 @@ from ._data import Unsplit, check_input
 from .base import BaseGAN
 from .nn import build_classifier
 from .nn.augment import diff_augment, parse_augment
-from .training import AdversarialObjective
+from .training import AdversarialObjective, reencode
 
 __all__ = ["GANDomainAdapter"]
 
@@ -32,6 +32,34 @@ def add_noise(x, z):
     if x.dim() == 4:
         z = z[:, :, None, None].expand(-1, -1, *x.shape[2:])
     return torch.cat([x, z.to(x)], dim=1)
+
+
+def _source_rows(sample_domain, n_samples):
+    """Boolean mask of the rows ``sample_domain`` marks as source data."""
+    if isinstance(sample_domain, str):
+        if sample_domain not in ("source", "target"):
+            raise ValueError(
+                f"sample_domain must be 'source', 'target', or one value per row; "
+                f"got {sample_domain!r}."
+            )
+        return np.full(n_samples, sample_domain == "source")
+    values = np.asarray(sample_domain)
+    if values.shape != (n_samples,):
+        raise ValueError(
+            f"sample_domain has shape {values.shape} but X has {n_samples} rows; pass "
+            "'source', 'target', or one value per row."
+        )
+    if values.dtype.kind in "iu":
+        if (values == 0).any():
+            raise ValueError("sample_domain integers must be > 0 (source) or < 0 (target), "
+                             "as in skada; got 0.")
+        return values > 0
+    if values.dtype.kind in "OUS" and set(values.tolist()) <= {"source", "target"}:
+        return values == "source"
+    raise ValueError(
+        "sample_domain values must be 'source' / 'target', or integers > 0 (source) / < 0 "
+        f"(target); got {np.unique(values)[:5].tolist()}."
+    )
 
 
 class DomainAdaptationObjective(AdversarialObjective):
@@ -53,7 +81,10 @@ class DomainAdaptationObjective(AdversarialObjective):
     discriminator_terms = ("d_adv",)
 
     def __init__(self, lambda_task, lambda_cyc, lambda_id, noise_dim=0, pseudo_threshold=None,
-                 pseudo_augment=()):
+                 pseudo_augment=(), target_as_source=None):
+        # the identity term feeds G_st target data in the encoding it reads at
+        # transform time (the source's): (a, b) of DomainSpec.reencoder
+        self.target_as_source = target_as_source
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
@@ -100,7 +131,8 @@ class DomainAdaptationObjective(AdversarialObjective):
                 + F.l1_loss(g["st"](add_noise(fake_s, self._noise(net, len(x_t)))), x_t)
             )
         if self.lambda_id > 0 and x_s.shape[1:] == x_t.shape[1:]:
-            same = g["st"](add_noise(x_t, self._noise(net, len(x_t))))
+            same = g["st"](add_noise(reencode(x_t, self.target_as_source),
+                                     self._noise(net, len(x_t))))
             terms["identity"] = self.lambda_id * F.l1_loss(same, x_t)
         return terms, fakes
 
@@ -266,6 +298,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     }
 
     _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_")
+    _fitted_meta_attrs = ("adapts_to_itself_",)
 
     def __init__(
         self,
@@ -319,7 +352,13 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ hooks
-    def _build_modules(self, source_shape, target_shape):
+    _architecture_params = (*BaseGAN._architecture_params, "noise_dim")
+
+    def _architecture(self):
+        # lambda_cyc > 0 adds a target->source generator and a source discriminator
+        return {**super()._architecture(), "lambda_cyc > 0": self.lambda_cyc > 0}
+
+    def _build_modules(self, source_shape, target_shape, fitted):
         noisy_shape = (source_shape[0] + self.noise_dim, *source_shape[1:])
         generators = {"st": self._new_generator(noisy_shape, target_shape)}
         discriminators = {"t": self._new_discriminator(target_shape)}
@@ -328,14 +367,16 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             discriminators["s"] = self._new_discriminator(source_shape)
         # the task classifier reads both domains, so it takes the target's shape
         generators["task"] = build_classifier(
-            in_shape=target_shape, n_classes=len(self.classes_), n_filters=self.n_filters
+            in_shape=target_shape, n_classes=len(fitted["classes_"]), n_filters=self.n_filters
         )
         return nn.ModuleDict(generators), nn.ModuleDict(discriminators)
 
-    def _objective(self):
+    def _objective(self, fitted):
+        source, target = fitted["source_spec_"], fitted["target_spec_"]
         return DomainAdaptationObjective(
             self.lambda_task, self.lambda_cyc, self.lambda_id, self.noise_dim,
             self.pseudo_threshold, parse_augment(self.pseudo_augment, name="pseudo_augment"),
+            target.reencoder(source) if source.shape == target.shape else None,
         )
 
     # ---------------------------------------------------------------- public
@@ -361,6 +402,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         """
         if isinstance(y_target, Unsplit):
             y_target = y_target.data
+        adapts_to_itself = X_target is None
         X, X_target, source_spec, target_spec = self._validate_domains(X, X_target)
         if parse_augment(self.pseudo_augment, name="pseudo_augment", shape=target_spec.shape) \
                 and self.pseudo_threshold is None:
@@ -397,53 +439,113 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             y_target_index = np.full(len(y_target), -1, dtype=np.int64)
             y_target_index[known] = encoder.transform(y_target[known])
             y_target_index = torch.from_numpy(y_target_index)
-        self.classes_ = encoder.classes_
+        if self._continues() and not np.array_equal(encoder.classes_, self.classes_):
+            raise ValueError(
+                f"warm_start=True needs the classes of the previous fit {self.classes_.tolist()}; "
+                f"y has {encoder.classes_.tolist()}."
+            )
         return self._fit_adversarial(
             source_spec.encode(X), torch.from_numpy(y_index.astype(np.int64)),
             target_spec.encode(X_target), y_target=y_target_index,
             source_shape=source_spec.shape, target_shape=target_spec.shape,
             fitted={"source_spec_": source_spec, "target_spec_": target_spec,
-                    "X_fit_": X, "y_fit_": np.asarray(y),
+                    "classes_": encoder.classes_, "X_fit_": X, "y_fit_": np.asarray(y),
+                    "adapts_to_itself_": adapts_to_itself,
                     "noise_seed_": int(check_random_state(self.random_state).randint(2**31 - 1))},
         )
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit, then return ``X`` rendered in the target domain (rows aligned with ``y``).
 
-        Same as ``fit(X, y, ...).transform(X)``.
+        Same as ``fit(X, y, **fit_params).transform(X, sample_domain="source")``.
+        Note that ``fit(...).transform(X)`` differs: :meth:`transform` treats
+        its rows as target-domain data unless told otherwise, so that a
+        ``Pipeline`` trains its classifier on rendered source data and predicts
+        on real target data as it is (as scikit-learn's ``TargetEncoder``,
+        whose ``fit_transform`` also differs from ``fit().transform()``).
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor of shape (n_samples, ...)
+            Labelled source samples.
+        y : array-like of shape (n_samples,)
+        **fit_params : dict
+            ``X_target`` and ``y_target``, as for :meth:`fit`.
+
+        Returns
+        -------
+        X_rendered : ndarray
+            ``X`` in the target's look, in the caller's layout with the
+            target's channels, dtype and value range.
         """
-        return self.fit(X, y, **fit_params).transform(X)
+        return self.fit(X, y, **fit_params).transform(X, sample_domain="source")
 
-    def transform(self, X):
-        """Render source samples in the target domain; let target samples through.
-
-        Samples shaped like the source go through the generator. When the two
-        domains have different sample shapes (e.g. grey source, colour target),
-        samples shaped like the target are already target data and come back
-        unchanged. With equal shapes, target data goes through the generator,
-        which the identity loss trains to leave it (essentially) unchanged.
+    def transform(self, X, sample_domain=None):
+        """Render source rows in the target domain; return target rows unchanged.
 
         Parameters
         ----------
         X : array-like or torch.Tensor
+        sample_domain : {"source", "target"}, array-like of shape (n_samples,) or \
+                None, default=None
+            Which domain each row comes from. ``"source"`` rows go through the
+            generator; ``"target"`` rows are already target data and come back
+            exactly as given. An array gives one value per row: ``"source"`` /
+            ``"target"``, or skada's integers (> 0 source, < 0 target).
+            None means ``"target"``, except that when the two domains have
+            different sample shapes (e.g. grey source, colour target), rows of
+            the source's shape are ``"source"``. So ``pipe.predict(X_target)``
+            classifies real target data as it is; to render source data, use
+            :meth:`fit_transform`, :meth:`sample`, or ``sample_domain="source"``
+            (routed through a ``Pipeline`` with scikit-learn's metadata routing
+            and ``set_transform_request(sample_domain=True)``). An adapter
+            fitted without ``X_target`` has one domain, and returns every row
+            unchanged.
 
         Returns
         -------
-        X_t : ndarray
-            The caller's layout (2-D stays 2-D) with the target's channels, dtype
-            and value range.
+        X_out : ndarray
+            The caller's layout (2-D stays 2-D). Rendered rows have the target's
+            channels, dtype and value range; target rows keep their values (and,
+            when no row is rendered, their dtype).
         """
         check_is_fitted(self)
         src, tgt = self.source_spec_, self.target_spec_
         X_raw = X
         X = check_input(X)
-        if src.shape != tgt.shape and self._shape_of(X, tgt) == tgt.shape:
-            return tgt.layout(X, X.ndim)
-        X = self._check_transform_input(X_raw, src)
-        return self._render(X, int(self.noise_seed_))
+        if sample_domain is None:
+            from_source = src.shape != tgt.shape and self._shape_of(X, tgt) != tgt.shape
+            is_source = np.full(len(X), from_source)
+        else:
+            is_source = _source_rows(sample_domain, len(X))
+        if src.shape == tgt.shape:
+            X = self._check_transform_input(X_raw, src)
+        elif is_source.any():
+            if not is_source.all():
+                raise ValueError(
+                    "sample_domain mixes source and target rows, but the domains' samples "
+                    f"have different shapes ({src.shape} and {tgt.shape}); transform them "
+                    "in separate calls."
+                )
+            X = self._check_transform_input(X_raw, src)
+        elif self._shape_of(X, tgt) != tgt.shape:
+            raise ValueError(
+                f"X holds samples of shape {self._shape_of(X, src) or X.shape[1:]}, but "
+                f"target-domain rows must have the target's shape {tgt.shape}; pass "
+                "sample_domain='source' to render source data."
+            )
+        if getattr(self, "adapts_to_itself_", False) or not is_source.any():
+            return X
+        if is_source.all():
+            return self._render(X, int(self.noise_seed_))
+        out = tgt.layout(X, X.ndim).copy()
+        out[is_source] = self._render(X[is_source], int(self.noise_seed_))
+        return out
 
     def _render(self, X, noise_seed):
         """Source samples (validated) through the generator, in the target's layout."""
+        if getattr(self, "adapts_to_itself_", False):
+            return X
         Z = self.source_spec_.encode(X)
         if self.noise_dim:
             noise = torch.Generator().manual_seed(noise_seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -52,16 +52,6 @@ class _Source:
     classes: np.ndarray | None = None
     loss: str | None = None
     shape: tuple | None = None
-
-
-@dataclass
-class _Pending:
-    """Networks built for the fit in progress, and their frozen prefixes."""
-
-    generators: nn.ModuleDict
-    discriminators: nn.ModuleDict
-    loss: str
-    frozen: dict = field(default_factory=dict)
 
 
 def _build_architecture(arch, backbone=None, backbone_weights=None):
@@ -477,32 +467,30 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return generators, discriminators, arch
 
     # ------------------------------------------------------------------ hooks
-    def _build_modules(self, source_shape, target_shape):
-        pending = getattr(self, "_pending", None)
-        if pending is not None:
-            return pending.generators, pending.discriminators
-        if getattr(self, "architecture_", None) is None:
+    _architecture_params = ("freeze_generator", "freeze_discriminator", "backbone",
+                            "image_shape")
+
+    def _build_modules(self, source_shape, target_shape, fitted):
+        if fitted.get("architecture_") is None:
             raise ValueError(
                 "This fine-tuner's networks cannot be rebuilt from simple values (they came "
                 "from a module pair or a backbone module); pickle it instead of save()."
             )
-        return _build_architecture(self.architecture_)
+        return _build_architecture(fitted["architecture_"])
 
-    def _objective(self):
+    def _objective(self, fitted):
         return GANObjective(
-            latent_dim=self.latent_dim_ if hasattr(self, "latent_dim_") else self._latent,
-            n_classes=self.n_classes_, penalty=_resolve_penalty(self.gradient_penalty, self._loss()),
+            latent_dim=fitted["latent_dim_"], n_classes=fitted["n_classes_"],
+            penalty=_resolve_penalty(self.gradient_penalty, self._loss(fitted)),
             lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
             augment=parse_augment(self.augment),
         )
 
-    def _loss(self):
-        pending = getattr(self, "_pending", None)
-        return pending.loss if pending is not None else self.loss_
+    def _loss(self, fitted):
+        return fitted["loss_"]
 
-    def _frozen(self):
-        pending = getattr(self, "_pending", None)
-        return pending.frozen if pending is not None else getattr(self, "frozen_prefixes_", None)
+    def _frozen(self, fitted):
+        return fitted.get("frozen_prefixes_")
 
     def save(self, path):
         """Save weights and fitted state (see :meth:`GAN.save <skgan.base.BaseGAN.save>`).
@@ -608,25 +596,12 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                         UserWarning, stacklevel=3,
                     )
             loss = self.loss if self.loss != "auto" else (source.loss or "vanilla")
-            self._pending = _Pending(generators, discriminators, loss, frozen)
-            self._latent = source.latent_dim
-            saved_n_classes = getattr(self, "n_classes_", None)
-            self.n_classes_ = n_classes
-            fitted.update(latent_dim_=source.latent_dim, architecture_=arch, loss_=loss,
-                          frozen_prefixes_=frozen)
-        try:
-            self._fit_adversarial(spec.encode(X), labels, None, source_shape=shape,
-                                  target_shape=None, fitted=fitted)
-        except BaseException:
-            if not warm:
-                if saved_n_classes is None:
-                    del self.n_classes_
-                else:
-                    self.n_classes_ = saved_n_classes
-            raise
-        finally:
-            self.__dict__.pop("_pending", None)
-            self.__dict__.pop("_latent", None)
+            networks = (generators, discriminators)
+            fitted.update(latent_dim_=source.latent_dim, n_classes_=n_classes, architecture_=arch,
+                          loss_=loss, frozen_prefixes_=frozen)
+        self._fit_adversarial(spec.encode(X), labels, None, source_shape=shape,
+                              target_shape=None, fitted=fitted,
+                              networks=None if warm else networks)
         if not n_classes:
             for name in ("classes_", "class_prior_"):
                 self.__dict__.pop(name, None)

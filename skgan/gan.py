@@ -15,7 +15,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._data import DomainSpec
 from .base import BaseGAN
 from .nn import (
     ProjectionDiscriminator,
@@ -386,16 +385,19 @@ class GAN(BaseGAN):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ hooks
-    def _build_modules(self, source_shape, target_shape):
+    _architecture_params = ("generator", "discriminator", "n_filters", "latent_dim",
+                            "spectral_norm", "image_shape")
+
+    def _build_modules(self, source_shape, target_shape, fitted):
         return _build_gan_networks(
             source_shape, generator=self.generator, discriminator=self.discriminator,
             n_filters=self.n_filters, latent_dim=self.latent_dim,
-            spectral_norm=self.spectral_norm, n_classes=self.n_classes_,
+            spectral_norm=self.spectral_norm, n_classes=fitted["n_classes_"],
         )
 
-    def _objective(self):
+    def _objective(self, fitted):
         return GANObjective(
-            latent_dim=self.latent_dim, n_classes=self.n_classes_,
+            latent_dim=fitted["latent_dim_"], n_classes=fitted["n_classes_"],
             penalty=_resolve_penalty(self.gradient_penalty, self.loss),
             lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
             augment=parse_augment(self.augment),
@@ -420,7 +422,7 @@ class GAN(BaseGAN):
         """
         X, shape = self._validate_source(X)
         parse_augment(self.augment, shape=shape)
-        spec = DomainSpec.fit(X, shape)
+        spec = self._fitted_spec(X, shape, "source_spec_")
         labels, fitted = None, {}
         if y is not None:
             y = column_or_1d(y, warn=True)
@@ -438,20 +440,11 @@ class GAN(BaseGAN):
                 f"warm_start=True needs the same classes as the previous fit ({self.n_classes_} "
                 f"classes, 0 meaning unconditional); got {n_classes}."
             )
-        previous = getattr(self, "n_classes_", None)
-        self.n_classes_ = n_classes  # read by _build_modules and _objective
-        try:
-            self._fit_adversarial(
-                spec.encode(X), labels, None, source_shape=shape, target_shape=None,
-                fitted={"source_spec_": spec, "latent_dim_": self.latent_dim,
-                        "input_ndim_": X.ndim, **fitted},
-            )
-        except BaseException:
-            if previous is None:
-                del self.n_classes_
-            else:
-                self.n_classes_ = previous
-            raise
+        self._fit_adversarial(
+            spec.encode(X), labels, None, source_shape=shape, target_shape=None,
+            fitted={"source_spec_": spec, "latent_dim_": self.latent_dim, "n_classes_": n_classes,
+                    "input_ndim_": X.ndim, **fitted},
+        )
         if y is None:
             for name in ("classes_", "class_prior_"):
                 if hasattr(self, name):

@@ -23,6 +23,7 @@ made by :func:`make_target_scorer`, :func:`make_domain_gap_scorer`,
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral
 
 import numpy as np
@@ -550,8 +551,16 @@ class DomainGapScorer:
 
     def __call__(self, estimator, X, y=None):
         """Minus the distance between ``X`` as the fitted adapter renders it and ``X_target``."""
-        adapter = estimator[:-1] if isinstance(estimator, Pipeline) else estimator
-        X_adapted = adapter.transform(X)
+        steps = ([s for _, s in estimator.steps[:-1]] if isinstance(estimator, Pipeline)
+                 else [estimator])
+        X_adapted = X
+        for step in steps:  # the held-out fold is source data: ask adapters to render it
+            if step is None or step == "passthrough":
+                continue
+            if "sample_domain" in inspect.signature(step.transform).parameters:
+                X_adapted = step.transform(X_adapted, sample_domain="source")
+            else:
+                X_adapted = step.transform(X_adapted)
         if self.method == "frechet":
             return -frechet_distance(X_adapted, self.X_target,
                                      feature_extractor=self.feature_extractor)

@@ -12,8 +12,9 @@ one discriminator update, as the reference CycleGAN code does. What the losses
 from __future__ import annotations
 
 import contextlib
-import copy
 import importlib.util
+import signal
+import threading
 
 import torch
 from skorch import NeuralNet
@@ -29,6 +30,7 @@ __all__ = [
     "LinearDecay",
     "MultiOptimizerLRScheduler",
     "apply_module",
+    "reencode",
     "seeded",
 ]
 
@@ -49,7 +51,11 @@ def seeded(seed):
 def apply_module(module, X, *, batch_size, device, method=None):
     """Run ``module`` (or its ``method``) in eval mode over ``X`` (a CPU tensor) in batches.
 
-    Returns a CPU tensor; the module's train/eval mode is restored afterwards.
+    Every call is made on exactly ``batch_size`` rows (the last chunk is padded with
+    zeros and the padding dropped), so a row's result does not depend on how many
+    other rows were passed with it: the kernels a backend picks, and so the float
+    rounding, can change with the batch's size. Returns a CPU tensor; the module's
+    train/eval mode is restored afterwards.
     """
     was_training = module.training
     module.eval()
@@ -58,10 +64,24 @@ def apply_module(module, X, *, batch_size, device, method=None):
     try:
         with torch.no_grad():
             for start in range(0, len(X), batch_size):
-                out.append(run(X[start : start + batch_size].to(device)).cpu())
+                chunk = X[start : start + batch_size]
+                n = len(chunk)
+                if n < batch_size:
+                    pad = chunk.new_zeros((batch_size - n, *chunk.shape[1:]))
+                    chunk = torch.cat([chunk, pad])
+                out.append(run(chunk.to(device))[:n].cpu())
     finally:
         module.train(was_training)
     return torch.cat(out) if out else X[:0]
+
+
+def reencode(x, coefficients):
+    """``x * a + b`` with ``coefficients = (a, b)`` from :meth:`DomainSpec.reencoder
+    <skgan._data.DomainSpec.reencoder>` (moved to ``x``'s device); None: ``x``."""
+    if coefficients is None:
+        return x
+    a, b = coefficients
+    return x * a.to(x) + b.to(x)
 
 
 class ImagePool:
@@ -91,6 +111,11 @@ class ImagePool:
         self.pool_size = int(pool_size)
         self.generator = generator
         self.samples = []
+
+    def to(self, device):
+        """Move the stored samples to ``device`` (in place); returns the pool."""
+        self.samples = [sample.to(device) for sample in self.samples]
+        return self
 
     def query(self, batch):
         if self.pool_size == 0:
@@ -154,9 +179,14 @@ class MultiOptimizerLRScheduler(LRScheduler):
     """
 
     def on_train_begin(self, net, **kwargs):
+        # A scheduler built on a fitted net resumes at epoch len(history) (skorch's
+        # rule), which torch allows only once each group records its initial lr.
+        for name in net._optimizers:
+            for group in getattr(net, name + "_").param_groups:
+                group.setdefault("initial_lr", group["lr"])
         super().on_train_begin(net, **kwargs)
         self.lr_schedulers_ = [self.lr_scheduler_] + [
-            self.policy_(getattr(net, name + "_"), **self.kwargs)
+            self._get_scheduler(_OptimizerView(net, name), self.policy_, **self.kwargs)
             for name in net._optimizers
             if name != "optimizer"
         ]
@@ -164,6 +194,15 @@ class MultiOptimizerLRScheduler(LRScheduler):
     def _step(self, net, lr_scheduler, score=None):
         for scheduler in self.lr_schedulers_:
             super()._step(net, scheduler, score=score)
+
+
+class _OptimizerView:
+    """The bits of a net that skorch's ``LRScheduler._get_scheduler`` reads, with
+    another of its optimizers in the place of ``optimizer_``."""
+
+    def __init__(self, net, name):
+        self.history = net.history
+        self.optimizer_ = getattr(net, name + "_")
 
 
 class AdversarialObjective:
@@ -228,10 +267,12 @@ class AdversarialNet(NeuralNet):
     ``g_loss``); ``d_loss`` is the total discriminator loss; each loss term is
     recorded under its own name, per batch and per epoch.
 
-    If training is interrupted (``KeyboardInterrupt``, including skorch's
-    ``EarlyStopping``) the weights and history of the last completed epoch are
-    kept. A non-finite loss raises :class:`FloatingPointError` before the
-    offending update.
+    Ctrl-C during training is deferred to the end of the running step, which
+    completes; training then stops with the weights of that step (skorch's
+    ``EarlyStopping`` stops at the end of an epoch). A non-finite loss raises
+    :class:`FloatingPointError` before the offending update. After training the
+    image pools are moved to the CPU, so that nothing device-bound is left
+    outside the modules and optimizers (which skorch maps on unpickling).
     """
 
     def __init__(
@@ -311,7 +352,7 @@ class AdversarialNet(NeuralNet):
         super().initialize()
         self.rng_ = torch.Generator().manual_seed(int(self.seed))
         self.image_pools_ = {}
-        self._target_order = None
+        self._target_order, self._target_pos = None, 0
         return self
 
     def get_iterator(self, dataset, training=False):
@@ -408,45 +449,80 @@ class AdversarialNet(NeuralNet):
             record(name, value.item())
         return {"loss": g_loss.detach(), "y_pred": None}
 
-    # ----------------------------------------- keep the last completed epoch
-    def snapshot(self):
-        """Copy of every module's and optimizer's state."""
-        state = {}
-        for name in self._modules + self._criteria:
-            module = getattr(self, name + "_")
-            state[name] = {k: v.detach().clone() for k, v in module.state_dict().items()}
-        for name in self._optimizers:
-            state[name] = copy.deepcopy(getattr(self, name + "_").state_dict())
+    # --------------------------------------------------- state and interrupts
+    def training_state(self, device="cpu"):
+        """Everything that decides how training continues, copied to ``device``.
+
+        Module and optimizer states, the random generator, the image pools, the
+        walk over the target data and the number of epochs run: restoring it
+        (:meth:`load_training_state`) and training on gives what an uninterrupted
+        run would have given (bitwise on CPU).
+        """
+        def copy(value):
+            if isinstance(value, torch.Tensor):
+                return value.detach().to(device, copy=True)
+            if isinstance(value, dict):
+                return {k: copy(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return type(value)(copy(v) for v in value)
+            return value
+
+        state = {name: copy(getattr(self, name + "_").state_dict())
+                 for name in self._modules + self._optimizers}
+        state["rng"] = self.rng_.get_state()
+        state["pools"] = {name: copy(pool.samples) for name, pool in self.image_pools_.items()}
+        order = self._target_order
+        state["target_walk"] = None if order is None else [order.clone(), int(self._target_pos)]
+        state["n_epochs"] = len(self.history)
         return state
 
-    def restore(self, state):
-        """Load a :meth:`snapshot` back."""
-        for name, value in state.items():
-            getattr(self, name + "_").load_state_dict(value)
+    def load_training_state(self, state):
+        """Load a :meth:`training_state` back (the history is the caller's business)."""
+        for name in self._modules + self._optimizers:
+            getattr(self, name + "_").load_state_dict(state[name])
+        self.rng_.set_state(state["rng"])
+        self.image_pools_ = {}
+        for name, samples in state["pools"].items():
+            self.image_pools_[name] = ImagePool(self.pool_size, self.rng_)
+            self.image_pools_[name].samples = [s.to(self.device) for s in samples]
+        walk = state["target_walk"]
+        self._target_order = None if walk is None else walk[0].clone()
+        self._target_pos = 0 if walk is None else int(walk[1])
 
-    def on_epoch_begin(self, net, **kwargs):
-        super().on_epoch_begin(net, **kwargs)
-        self.epoch_complete_ = False
+    def pools_to(self, device):
+        """Move every image pool's samples to ``device``."""
+        for pool in self.image_pools_.values():
+            pool.to(device)
 
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
-        if training:
-            self.last_epoch_state_ = self.snapshot()
-            self.epoch_complete_ = True
+    def notify(self, method_name, **cb_kwargs):
+        super().notify(method_name, **cb_kwargs)
+        # a deferred Ctrl-C takes effect once the step and its callbacks are done
+        if method_name == "on_batch_end" and getattr(self, "_interrupt_requested", False):
+            raise KeyboardInterrupt
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        self.last_epoch_state_ = self.snapshot()
-        self.epoch_complete_ = True
+        """skorch's loop, with Ctrl-C deferred to the end of the running step.
+
+        An interrupt (SIGINT in the main thread) lets the current generator and
+        discriminator updates finish, then stops: the weights are never left
+        half-updated, and the partial epoch's batches stay in the history.
+        """
+        self._interrupt_requested = False
+        self.pools_to(self.device)
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            def defer(signum, frame):
+                self._interrupt_requested = True
+
+            previous = signal.signal(signal.SIGINT, defer)
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt:
-            if not self.epoch_complete_:
-                self.restore(self.last_epoch_state_)
-                self.history.pop()
-                self.epoch_complete_ = True
-            raise
         finally:
-            self.last_epoch_state_ = None
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            # nothing device-bound stays outside the modules and optimizers
+            self.pools_to("cpu")
+            self._interrupt_requested = False
 
 
 def default_callbacks(*, max_epochs, lr_decay, verbose, user_callbacks):

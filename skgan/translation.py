@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .base import BaseGAN
-from .training import AdversarialObjective
+from .training import AdversarialObjective, reencode
 
 __all__ = ["CycleGANTranslator"]
 
@@ -25,9 +25,13 @@ class CycleGANObjective(AdversarialObjective):
     generator_terms = ("g_adv", "cycle", "identity")
     discriminator_terms = ("d_adv",)
 
-    def __init__(self, lambda_cyc, lambda_id):
+    def __init__(self, lambda_cyc, lambda_id, b_as_a=None, a_as_b=None):
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
+        # the identity terms feed each generator the other domain's data in the
+        # encoding it reads at transform time: its input domain's
+        self.b_as_a = b_as_a
+        self.a_as_b = a_as_b
 
     def generator_losses(self, net, real_a, real_b, y, y_target=None):
         g, d, gan = net.module_, net.discriminator_, net.criterion_
@@ -40,7 +44,8 @@ class CycleGANObjective(AdversarialObjective):
         }
         if self.lambda_id > 0:
             terms["identity"] = self.lambda_id * (
-                F.l1_loss(g["ab"](real_b), real_b) + F.l1_loss(g["ba"](real_a), real_a)
+                F.l1_loss(g["ab"](reencode(real_b, self.b_as_a)), real_b)
+                + F.l1_loss(g["ba"](reencode(real_a, self.a_as_b)), real_a)
             )
         return terms, {"a": fake_a, "b": fake_b}
 
@@ -220,7 +225,7 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ hooks
-    def _build_modules(self, source_shape, target_shape):
+    def _build_modules(self, source_shape, target_shape, fitted):
         generators = nn.ModuleDict({
             "ab": self._new_generator(source_shape, target_shape),
             "ba": self._new_generator(target_shape, source_shape),
@@ -231,7 +236,11 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         })
         return generators, discriminators
 
-    def _objective(self):
+    def _objective(self, fitted):
+        source, target = fitted["source_spec_"], fitted["target_spec_"]
+        if self.lambda_id > 0 and source.shape == target.shape:
+            return CycleGANObjective(self.lambda_cyc, self.lambda_id,
+                                     target.reencoder(source), source.reencoder(target))
         return CycleGANObjective(self.lambda_cyc, self.lambda_id)
 
     # ---------------------------------------------------------------- public

@@ -161,6 +161,7 @@ def test_warm_start_continues_and_refuses_other_classes():
     X = correlated(64)
     gan = GAN(**{**TINY, "warm_start": True}).fit(X)
     first = {k: v.clone() for k, v in gan.generator_.state_dict().items()}
+    gan.set_params(max_epochs=4)
     gan.fit(X)
     assert gan.n_epochs_ == 4
     assert any(not torch.equal(first[k], v) for k, v in gan.generator_.state_dict().items())

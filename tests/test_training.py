@@ -1,5 +1,9 @@
 """The adversarial engine on skorch: schedules, callbacks, failures, interrupts."""
 
+import os
+import pickle
+import signal
+
 import numpy as np
 import pytest
 import torch
@@ -53,6 +57,23 @@ def test_generator_and_discriminator_have_separate_adam_optimizers():
     assert tr.net_.discriminator_optimizer_.param_groups[0]["betas"] == (0.3, 0.9)
 
 
+def state_of(est):
+    """Every tensor of the fitted networks and optimizers, by name."""
+    out = {f"{g}.{k}": v for g, m in (("g", est.generator_), ("d", est.discriminator_))
+           for k, v in m.state_dict().items()}
+    for name in ("optimizer_", "discriminator_optimizer_"):
+        for i, per_param in getattr(est.net_, name).state_dict()["state"].items():
+            out.update({f"{name}{i}.{k}": v for k, v in per_param.items()})
+    return out
+
+
+def assert_same_state(a, b):
+    sa, sb = state_of(a), state_of(b)
+    assert sa.keys() == sb.keys()
+    for k in sa:
+        assert torch.equal(sa[k], sb[k]), k
+
+
 class _PoisonWeights(Callback):
     """Sets a generator weight to NaN at the start of a given epoch."""
 
@@ -63,38 +84,6 @@ class _PoisonWeights(Callback):
         if len(net.history) == self.epoch:
             with torch.no_grad():
                 next(net.module_.parameters()).fill_(float("nan"))
-
-
-def test_non_finite_loss_stops_with_clear_error_and_no_fitted_state():
-    X, Xt = data()
-    est = CycleGANTranslator(**{**TINY, "callbacks": [_PoisonWeights(epoch=2)]})
-    with pytest.raises(FloatingPointError, match="generator loss became nan at epoch 2"):
-        est.fit(X, X_target=Xt)
-    assert not hasattr(est, "net_") and not hasattr(est, "generator_")
-    with pytest.raises(Exception, match="not fitted"):
-        check_is_fitted(est)
-
-
-def test_failed_warm_start_fit_restores_previous_weights():
-    X, Xt = data()
-    est = CycleGANTranslator(**{**TINY, "warm_start": True}).fit(X, X_target=Xt)
-    before = est.transform(X)
-    est.set_params(callbacks=[_PoisonWeights(epoch=5)])
-    with pytest.raises(FloatingPointError):
-        est.fit(X, X_target=Xt)
-    np.testing.assert_array_equal(est.transform(X), before)
-    assert len(est.history_) == 4
-
-
-class _InterruptAt(Callback):
-    """Raises KeyboardInterrupt (as Ctrl-C would) in the middle of an epoch."""
-
-    def __init__(self, epoch, batch):
-        self.epoch, self.batch = epoch, batch
-
-    def on_batch_end(self, net, **kwargs):
-        if len(net.history) == self.epoch and len(net.history[-1, "batches"]) == self.batch:
-            raise KeyboardInterrupt
 
 
 class _StopAfter(Callback):
@@ -108,16 +97,171 @@ class _StopAfter(Callback):
             raise KeyboardInterrupt
 
 
-def test_ctrl_c_keeps_the_last_completed_epoch():
+def test_non_finite_loss_stops_with_clear_error_and_no_fitted_state():
     X, Xt = data()
-    interrupted = CycleGANTranslator(**{**TINY, "callbacks": [_InterruptAt(epoch=3, batch=2)]})
-    interrupted.fit(X, X_target=Xt)
-    assert len(interrupted.history_) == 2 and interrupted.n_epochs_ == 2
-    # same weights as a run of the same schedule stopped cleanly after epoch 2
-    reference = CycleGANTranslator(**{**TINY, "callbacks": [_StopAfter(epoch=2)]})
+    est = CycleGANTranslator(**{**TINY, "callbacks": [_PoisonWeights(epoch=2)]})
+    with pytest.raises(FloatingPointError, match="generator loss became nan at epoch 2"):
+        est.fit(X, X_target=Xt)
+    assert not hasattr(est, "net_") and not hasattr(est, "generator_")
+    with pytest.raises(Exception, match="not fitted"):
+        check_is_fitted(est)
+
+
+def test_failed_warm_start_fit_leaves_the_model_exactly_as_it_was():
+    X, Xt = data()
+    est = CycleGANTranslator(**{**TINY, "warm_start": True}).fit(X, X_target=Xt)
+    before = est.transform(X)
+    est.set_params(max_epochs=8, callbacks=[_PoisonWeights(epoch=5)])
+    with pytest.raises(FloatingPointError):
+        est.fit(X, X_target=Xt)
+    np.testing.assert_array_equal(est.transform(X), before)
+    assert len(est.history_) == 4 and est.n_epochs_ == 4
+    # weights, optimizers, random stream and pools too: continuing now is as if the
+    # failed fit had never run
+    est.set_params(callbacks=None).fit(X, X_target=Xt)
+    reference = CycleGANTranslator(**{**TINY, "warm_start": True}).fit(X, X_target=Xt)
+    assert_same_state(est, reference.set_params(max_epochs=8).fit(X, X_target=Xt))
+
+
+def test_resuming_an_interrupted_fit_gives_the_uninterrupted_result():
+    X, Xt = data()
+    full = CycleGANTranslator(**{**TINY, "max_epochs": 6}).fit(X, X_target=Xt)
+    stopped = CycleGANTranslator(**{**TINY, "max_epochs": 6, "callbacks": [_StopAfter(2)]})
+    stopped.fit(X, X_target=Xt)
+    assert stopped.n_epochs_ == 2
+    resumed = stopped.set_params(warm_start=True, callbacks=None).fit(X, X_target=Xt)
+    assert resumed.n_epochs_ == 6
+    assert_same_state(resumed, full)  # bitwise, schedule included
+    np.testing.assert_array_equal(resumed.history_[:, "lr"], full.history_[:, "lr"])
+    np.testing.assert_array_equal(resumed.history_[:, "g_loss"], full.history_[:, "g_loss"])
+
+
+def test_resume_from_a_pickle_and_from_a_saved_training_state(tmp_path):
+    X, Xt = data()
+    full = CycleGANTranslator(**{**TINY, "max_epochs": 5}).fit(X, X_target=Xt)
+    stopped = CycleGANTranslator(**{**TINY, "max_epochs": 5, "callbacks": [_StopAfter(3)]})
+    stopped.fit(X, X_target=Xt)
+    stopped.set_params(callbacks=None)
+    # through pickle (what joblib and skorch users do)
+    resumed = pickle.loads(pickle.dumps(stopped)).set_params(warm_start=True)
+    assert_same_state(resumed.fit(X, X_target=Xt), full)
+    # through save / load, weights_only: a checkpoint file
+    stopped.save(tmp_path / "checkpoint.pt", training_state=True)
+    loaded = CycleGANTranslator.load(tmp_path / "checkpoint.pt", device="cpu")
+    assert loaded.n_epochs_ == 3 and len(loaded.history_) == 3
+    assert_same_state(loaded.set_params(warm_start=True).fit(X, X_target=Xt), full)
+    np.testing.assert_array_equal(loaded.history_[:, "g_loss"], full.history_[:, "g_loss"])
+    # without the training state the file is smaller and holds no history
+    stopped.save(tmp_path / "weights.pt")
+    assert (tmp_path / "weights.pt").stat().st_size < (tmp_path / "checkpoint.pt").stat().st_size
+    assert len(CycleGANTranslator.load(tmp_path / "weights.pt").history_) == 0
+
+
+def test_warm_start_schedule_continues_and_never_goes_negative():
+    X, Xt = data()
+    tr = CycleGANTranslator(**{**TINY, "lr": 1e-3, "lr_decay": 0.5, "warm_start": True})
+    tr.fit(X, X_target=Xt)
+    tr.set_params(max_epochs=8).fit(X, X_target=Xt)
+    lrs = tr.history_[:, "lr"]
+    assert len(lrs) == 8 and min(lrs) > 0
+    # epochs 4..7 follow the 8-epoch schedule: 1 - (e + 1 - 4) / 5
+    np.testing.assert_allclose(lrs[4:], [1e-3 * (1 - (e - 3) / 5) for e in range(4, 8)])
+    for opt in (tr.net_.optimizer_, tr.net_.discriminator_optimizer_):
+        assert opt.param_groups[0]["lr"] == pytest.approx(1e-3 * LinearDecay(8, 0.5)(8))
+
+
+def test_warm_start_applies_changed_parameters_and_keeps_scalers():
+    X, Xt = data()
+    tr = CycleGANTranslator(**{**TINY, "lambda_id": 5.0, "warm_start": True}).fit(X, X_target=Xt)
+    spec = tr.source_spec_
+    tr.set_params(lambda_id=0.0, lr=0.5, lr_decay=0.0, batch_size=8, max_epochs=5)
+    tr.fit(X * 10 + 3, X_target=Xt)  # other data: the fitted scaling is kept
+    assert tr.source_spec_ is spec
+    assert tr.net_.objective.lambda_id == 0.0
+    assert len(tr.history_[-1, "batches"]) == len(X) // 8
+    assert "identity" not in tr.history_[-1] and tr.history_[-2, "identity"] > 0
+    for opt in (tr.net_.optimizer_, tr.net_.discriminator_optimizer_):
+        assert opt.param_groups[0]["lr"] == 0.5
+
+
+def test_warm_start_refuses_what_it_cannot_change():
+    X, Xt = data()
+    tr = CycleGANTranslator(**{**TINY, "warm_start": True}).fit(X, X_target=Xt)
+    before = tr.transform(X)
+    with pytest.raises(ValueError, match="cannot change n_filters"):
+        tr.set_params(n_filters=8, max_epochs=6).fit(X, X_target=Xt)
+    with pytest.raises(ValueError, match="max_epochs=2 is less than the 4 epochs"):
+        tr.set_params(n_filters=4, max_epochs=2).fit(X, X_target=Xt)
+    with pytest.warns(UserWarning, match="nothing to do"):
+        tr.set_params(max_epochs=4).fit(X, X_target=Xt)
+    np.testing.assert_array_equal(tr.transform(X), before)
+    assert tr.n_epochs_ == 4
+
+
+class _InterruptAt(Callback):
+    """Raises KeyboardInterrupt after a given step, as a deferred Ctrl-C does."""
+
+    def __init__(self, epoch, batch):
+        self.epoch, self.batch = epoch, batch
+
+    def on_batch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch and len(net.history[-1, "batches"]) == self.batch:
+            raise KeyboardInterrupt
+
+
+class _SigintDuring(Callback):
+    """Sends a real SIGINT to this process before a given step starts."""
+
+    def __init__(self, epoch, batch):
+        self.epoch, self.batch = epoch, batch
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training and len(net.history) == self.epoch \
+                and len(net.history[-1, "batches"]) == self.batch:  # its row is open
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_finishes_the_running_step_and_keeps_it():
+    X, Xt = data()
+    interrupted = CycleGANTranslator(**{**TINY, "callbacks": [_SigintDuring(epoch=3, batch=2)]})
+    interrupted.fit(X, X_target=Xt)  # no KeyboardInterrupt escapes: skorch stops training
+    assert len(interrupted.history_) == 3 and len(interrupted.history_[-1, "batches"]) == 2
+    # the same weights as a run stopped cleanly right after that step
+    reference = CycleGANTranslator(**{**TINY, "callbacks": [_InterruptAt(epoch=3, batch=2)]})
     reference.fit(X, X_target=Xt)
-    assert len(reference.history_) == 2
-    np.testing.assert_array_equal(interrupted.transform(X), reference.transform(X))
+    assert_same_state(interrupted, reference)
+    # and the process's own Ctrl-C handler is back
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_fitted_state_holds_no_tensor_off_the_reported_device():
+    X, Xt = data()
+    tr = CycleGANTranslator(**{**TINY, "pool_size": 8}).fit(X, X_target=Xt)
+    assert sum(len(p.samples) for p in tr.net_.image_pools_.values()) == 16
+    skorch_owned = {"module_", "discriminator_", "optimizer_", "discriminator_optimizer_",
+                    "criterion_"}
+    seen = []
+
+    def walk(obj, path, depth=0):
+        if isinstance(obj, torch.Tensor):
+            seen.append((path, obj.device))
+        elif isinstance(obj, dict) and depth < 6:
+            for k, v in obj.items():
+                walk(v, f"{path}[{k!r}]", depth + 1)
+        elif isinstance(obj, (list, tuple)) and depth < 6:
+            for i, v in enumerate(obj):
+                walk(v, f"{path}[{i}]", depth + 1)
+        elif hasattr(obj, "__dict__") and not isinstance(obj, (torch.nn.Module, type)) \
+                and depth < 6:
+            walk(vars(obj), path, depth + 1)
+
+    walk({k: v for k, v in vars(tr.net_).items() if k not in skorch_owned}, "net_")
+    walk({k: v for k, v in vars(tr).items() if k != "net_"}, "estimator")
+    assert any("image_pools_" in p for p, _ in seen)  # the walk reaches the pools
+    # outside skorch's modules and optimizers (which it maps on unpickling) only CPU
+    # tensors: a CUDA-fitted model then unpickles on a CPU-only machine
+    assert all(d.type == "cpu" for _, d in seen), [p for p, d in seen if d.type != "cpu"]
+    assert tr.device_ == "cpu" and all(p.device.type == "cpu" for p in tr.generator_.parameters())
 
 
 def test_early_stopping_on_a_monitored_loss():
