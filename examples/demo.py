@@ -72,7 +72,7 @@ def adaptation(target, args):
     print(f"    skgan-adapted (trained on pseudo-target):    {pipe.score(flat(X_test), y_test):.3f}")
     print(f"    target-only oracle (trained on {n} labelled):  "
           f"{oracle.score(flat(X_test), y_test):.3f}")
-    translated = pipe[0].transform(source).reshape(-1, 3, 8, 8)
+    translated = pipe[0].transform(source, sample_domain="source").reshape(-1, 3, 8, 8)
     path = args.out / f"adapt_{target}.png"
     save_grid([np.repeat(d.X_source, 3, axis=1), translated, X_test], path)
     print(f"  saved {path} (rows: source, translated, real target)")

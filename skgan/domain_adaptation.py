@@ -167,10 +167,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     and identity (``lambda_id``) terms regularise the mapping.
 
     In a pipeline, ``fit_transform`` hands the next step pseudo-target data
-    aligned with ``y``, and ``transform`` renders new source data the same way
-    while letting target data through (essentially) unchanged, so
-    ``Pipeline([("adapt", GANDomainAdapter()), ("clf", AnyClassifier())])``
-    trains on pseudo-target data and predicts on real target data.
+    aligned with ``y``, and ``transform`` returns target-domain rows exactly as
+    given, so ``Pipeline([("adapt", GANDomainAdapter()), ("clf", AnyClassifier())])``
+    trains on pseudo-target data and predicts on real target data: the pipeline's
+    score on target data is its classifier's score on the raw rows. Source rows
+    are rendered when marked (``transform(X, sample_domain="source")``, routable
+    through a ``Pipeline`` with metadata routing); see :meth:`transform`.
 
     Parameters
     ----------
@@ -189,9 +191,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         Weight of the cycle-consistency L1 loss; > 0 adds a target->source
         generator and a source discriminator (CyCADA).
     lambda_id : float, default=1.0
-        Weight of the identity L1 loss ``G(x_t) = x_t``. Applies when both domains
-        have the same sample shape; grey-to-colour adaptation has no identity term
-        (target-shaped data is then passed through by :meth:`transform`).
+        Weight of the identity L1 loss ``G(x_t) = x_t``, with ``x_t`` fed to the
+        generator in the source's encoding (the one :meth:`transform` uses for
+        source rows), so target rows rendered as source come back nearly
+        unchanged. A regulariser of the rendering: target rows at predict time
+        pass :meth:`transform` untouched whatever its value. Applies when both
+        domains have the same sample shape.
     noise_dim : int, default=0
         Length of a standard-normal noise vector fed to the generator beside each
         source sample (PixelDA), as ``noise_dim`` constant image channels or
@@ -253,6 +258,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         Source data and labels, which :meth:`sample` draws from.
     noise_seed_ : int
         Seed of the noise :meth:`transform` feeds the generator (``noise_dim > 0``).
+    adapts_to_itself_ : bool
+        True when fitted without ``X_target`` (see Notes).
     n_features_in_ : int
 
     See Also
@@ -261,7 +268,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
 
     Notes
     -----
-    ``fit`` without ``X_target`` warns and adapts ``X`` to itself.
+    ``fit`` without ``X_target`` warns and treats ``X`` as the one domain: its
+    networks train on ``X`` alone and every row comes back unchanged from
+    ``fit_transform`` and :meth:`transform` (``adapts_to_itself_`` is True);
+    this is what scikit-learn's estimator checks exercise.
     In ``GridSearchCV``, wrap ``X_target`` in :class:`skgan.Unsplit` so
     cross-validation does not slice it.
 
