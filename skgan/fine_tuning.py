@@ -16,14 +16,15 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._data import DomainSpec, check_input, sample_shape, validate_features
-from .base import BaseGAN, _decode_spec, read_weights_file
-from .gan import (
-    GANObjective,
-    _build_gan_networks,
-    _encode_labels,
-    _draw_samples,
-    _resolve_penalty,
+from ._gan_family import (
+    PENALTIES,
+    build_gan_networks,
+    draw_samples,
+    fit_labels,
+    forget_classes,
+    gan_objective,
 )
+from .base import BaseGAN, _decode_spec, read_weights_file
 from .nn import LOSSES, BackboneDiscriminator, ProjectionDiscriminator, load_weights, resolve_freeze
 from .nn.augment import parse_augment
 from .nn.freezing import matches_prefix
@@ -40,6 +41,8 @@ class _Source:
 
     Either ``architecture`` (simple values, rebuildable) with the weights
     ``g_state``/``d_state``, or ``modules`` (a generator/discriminator pair).
+    ``spec`` is the pretrained model's data scaling (the generator's output
+    space), None when there is none (a module pair, or no pretrained model).
     """
 
     kind: str
@@ -52,12 +55,13 @@ class _Source:
     classes: np.ndarray | None = None
     loss: str | None = None
     shape: tuple | None = None
+    spec: DomainSpec | None = None
 
 
 def _build_architecture(arch, backbone=None, backbone_weights=None):
     """Generator and discriminator groups from an architecture dict (random weights)."""
     shape = tuple(arch["shape"])
-    generators, discriminators = _build_gan_networks(
+    generators, discriminators = build_gan_networks(
         shape, generator=arch["generator"], discriminator=arch["discriminator"],
         n_filters=arch["n_filters"], latent_dim=arch["latent_dim"],
         spectral_norm=arch["spectral_norm"], n_classes=arch["n_classes"],
@@ -84,6 +88,29 @@ def _infer_latent_dim(generator):
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
             return m.in_channels
     return None
+
+
+def _warn_if_fully_frozen(modules, prefixes, param, value, network):
+    """Warn when ``prefixes`` cover every parameter of ``modules``."""
+    names = [n for n, _ in modules.named_parameters()]
+    if prefixes and all(matches_prefix(n, prefixes) for n in names):
+        warnings.warn(
+            f"{param}={value!r} freezes every parameter of the {network}; only the other "
+            "network is fine-tuned. Freeze fewer blocks to adapt both.",
+            UserWarning, stacklevel=6,  # fit's caller
+        )
+
+
+def _warn_if_value_range_differs(X, spec):
+    """Warn when ``X`` and the pretrained data differ in kind (uint8 0..255 vs float)."""
+    if (X.dtype == np.uint8) != (spec.dtype == np.uint8):
+        warnings.warn(
+            f"X is {X.dtype} but the pretrained model was fitted on {spec.dtype} data; its "
+            "scaling is kept, so X is read in the pretrained data's value range and samples "
+            f"come back as {spec.dtype}. Pass X as the pretrained data were, or set "
+            "rescale=True to scale X by its own range.",
+            UserWarning, stacklevel=5,  # fit's caller
+        )
 
 
 class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGAN):
@@ -161,6 +188,18 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of flattened image data; flattened data of the
         pretrained model's size is read with its shape without it.
+    rescale : bool, default=False
+        How the target samples are scaled for the networks. False keeps the
+        pretrained model's scaling (its ``source_spec_``: per-feature mean and
+        standard deviation of tabular data, value range of images), the space
+        the pretrained generator learnt to make samples in: its outputs keep
+        their meaning and the target samples are read in that space, however
+        few they are. True fits the scaling on the target samples instead, as
+        :class:`~skgan.GAN` does on its data; the pretrained generator's
+        outputs are then decoded on the target samples' scale (and a feature
+        that is constant in them gets scale 1). A ``(generator,
+        discriminator)`` pair and ``pretrained=None`` have no scaling to keep:
+        the target samples' is fitted whatever the value.
     max_epochs : int, default=50
     batch_size : int, default=64
     lr : float, default=2e-4
@@ -183,7 +222,8 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     net_, history_, n_epochs_, device_ :
         As in :class:`~skgan.GAN`.
     source_spec_ : skgan._data.DomainSpec
-        Layout and scaling of the data passed to ``fit``.
+        Layout and scaling of the samples: the pretrained model's, or fitted on
+        the data passed to ``fit`` (``rescale=True``, or no scaling to keep).
     latent_dim_, n_classes_, classes_, class_prior_, input_ndim_ :
         As in :class:`~skgan.GAN`; a class-conditional pretrained GAN keeps
         its classes and ``class_prior_`` holds the target labels' frequencies.
@@ -204,11 +244,14 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     Notes
     -----
-    The data passed to ``fit`` are scaled by their own range (images) or
-    statistics (tabular data), as :class:`~skgan.GAN` scales its data. ``y``
-    is used only when the pretrained GAN is class-conditional (its labels
-    must be among the pretrained classes); otherwise it is ignored, so the
-    fine-tuner can sit in a supervised ``Pipeline``.
+    The data passed to ``fit`` are read in the pretrained model's scale
+    (``rescale=False``), and samples come back in its value range and dtype; a
+    warning says so when the target data are float and the pretrained data
+    were uint8, or the reverse. ``y`` is used only when the pretrained GAN is
+    class-conditional (its labels must be among the pretrained classes);
+    otherwise it is ignored, so the fine-tuner can sit in a supervised
+    ``Pipeline``. Without a pretrained model, ``y`` makes the new networks
+    class-conditional, as in :class:`~skgan.GAN`.
 
     References
     ----------
@@ -246,10 +289,11 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
         "spectral_norm": ["boolean", None],
         "loss": [StrOptions({"auto", *LOSSES})],
-        "gradient_penalty": [StrOptions({"auto", "r1", "wgan-gp"}), None],
+        "gradient_penalty": [StrOptions({"auto", *PENALTIES}), None],
         "lambda_gp": [Interval(Real, 0, None, closed="left")],
         "feature_matching": [Interval(Real, 0, None, closed="left")],
         "augment": [str, list, tuple, None],
+        "rescale": ["boolean"],
     }
 
     _fitted_spec_attrs = ("source_spec_",)
@@ -276,6 +320,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         feature_matching=0.0,
         augment=None,
         image_shape=None,
+        rescale=False,
         max_epochs=50,
         batch_size=64,
         lr=2e-4,
@@ -303,6 +348,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.feature_matching = feature_matching
         self.augment = augment
         self.image_shape = image_shape
+        self.rescale = rescale
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -435,14 +481,14 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 )
             return _Source(kind=kind, modules=tuple(m[k] for m, k in zip(modules, "gd")),
                            latent_dim=int(meta["latent_dim_"]), n_classes=n_classes,
-                           classes=classes, loss=loss, shape=tuple(spec.shape))
+                           classes=classes, loss=loss, shape=tuple(spec.shape), spec=spec)
         arch = {**arch, "n_classes": n_classes, "shape": list(spec.shape)}
         arch.update(self._arch_overrides())
         return _Source(kind=kind, architecture=arch, g_state=g_state, d_state=d_state,
                        latent_dim=int(arch["latent_dim"]), n_classes=n_classes,
-                       classes=classes, loss=loss, shape=tuple(spec.shape))
+                       classes=classes, loss=loss, shape=tuple(spec.shape), spec=spec)
 
-    def _build_from_source(self, source, shape):
+    def _build_from_source(self, source, shape, n_classes):
         """Fresh networks holding the pretrained weights (``pretrained`` stays untouched)."""
         keep_d = self.backbone is None
         if source.modules is not None:
@@ -451,9 +497,9 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             discriminators = d if isinstance(d, nn.ModuleDict) else nn.ModuleDict({"d": d})
             if not keep_d:
                 discriminators = _backbone_group(self.backbone, shape, self.backbone_weights,
-                                                 source.n_classes)
+                                                 n_classes)
             return generators, discriminators, None
-        arch = {**source.architecture, "shape": list(shape), "n_classes": source.n_classes}
+        arch = {**source.architecture, "shape": list(shape), "n_classes": n_classes}
         generators, discriminators = _build_architecture(
             arch, backbone=self.backbone, backbone_weights=self.backbone_weights)
         if source.g_state is not None:
@@ -468,7 +514,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     # ------------------------------------------------------------------ hooks
     _architecture_params = ("freeze_generator", "freeze_discriminator", "backbone",
-                            "image_shape")
+                            "image_shape", "rescale")
 
     def _build_modules(self, source_shape, target_shape, fitted):
         if fitted.get("architecture_") is None:
@@ -479,12 +525,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return _build_architecture(fitted["architecture_"])
 
     def _objective(self, fitted):
-        return GANObjective(
-            latent_dim=fitted["latent_dim_"], n_classes=fitted["n_classes_"],
-            penalty=_resolve_penalty(self.gradient_penalty, self._loss(fitted)),
-            lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
-            augment=parse_augment(self.augment),
-        )
+        return gan_objective(self, fitted, self._loss(fitted))
 
     def _loss(self, fitted):
         return fitted["loss_"]
@@ -528,12 +569,37 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         self : PretrainedGANFineTuner
         """
-        warm = self.warm_start and hasattr(self, "net_")
-        source = None if warm else self._resolve_pretrained()
+        continues = self._continues()
+        source = None if continues else self._resolve_pretrained()
+        X, shape = self._validate_target(X, source)
+        spec = self._target_scaling(X, shape, source)
+        labels = self._target_labels(y, len(X), source)
+        fitted = {"source_spec_": spec, "input_ndim_": X.ndim}
+        if labels is not None:
+            fitted.update(labels.fitted_attributes())
+        networks = None
+        if not continues:
+            networks, start = self._start_from(source, shape, labels)
+            fitted.update(start)
+        self._fit_adversarial(spec.encode(X), None if labels is None else labels.tensor(), None,
+                              source_shape=shape, target_shape=None, fitted=fitted,
+                              networks=networks)
+        if labels is None:
+            forget_classes(self)
+        return self
+
+    # The steps of fit. ``source`` is what ``pretrained`` resolved to, or None when
+    # training continues (``warm_start``) from this estimator's fitted state.
+    def _validate_target(self, X, source):
+        """Validate the target samples; return them with their per-sample shape.
+
+        The shape must be the pretrained generator's (the previous fit's when
+        training continues); flattened images of that size are read with it.
+        """
+        known = self.source_spec_.shape if source is None else source.shape
         X_raw = X
         X = check_input(X, input_name="X", ensure_min_samples=2)
-        validate_features(self, X_raw, X, reset=not warm)
-        known = self.source_spec_.shape if warm else source.shape
+        validate_features(self, X_raw, X, reset=source is not None)
         image_shape = self.image_shape
         if image_shape is None and known is not None and len(known) == 3 and X.ndim == 2 \
                 and X.shape[1] == int(np.prod(known)):
@@ -546,66 +612,84 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 "sample shape (resize images, or select the same features)."
             )
         parse_augment(self.augment, shape=shape)
-        n_classes = self.n_classes_ if warm else source.n_classes
-        classes = getattr(self, "classes_", None) if warm else source.classes
-        labels = prior = None
-        if source is not None and source.kind == "none" and y is not None:
-            # trained from scratch: class-conditional when y is given, as GAN
-            from sklearn.preprocessing import LabelEncoder
-            from sklearn.utils import column_or_1d
-            from sklearn.utils.multiclass import check_classification_targets
+        return X, shape
 
-            y = column_or_1d(y, warn=True)
-            check_classification_targets(y)
-            classes = LabelEncoder().fit(y).classes_
-            n_classes = source.n_classes = len(classes)
-            source.classes = classes
-        if n_classes:
-            if y is None:
-                raise ValueError(
-                    f"The pretrained GAN is class-conditional (classes {classes.tolist()}); fit "
-                    "needs y, the target samples' labels."
-                )
-            index = _encode_labels(y, classes, len(X), input_name="y")
-            labels = torch.from_numpy(index.astype(np.int64))
-            prior = np.bincount(index, minlength=n_classes) / len(index)
-        spec = DomainSpec.fit(X, shape)
-        fitted = {"source_spec_": spec, "input_ndim_": X.ndim}
-        if n_classes:
-            fitted.update(classes_=np.asarray(classes), class_prior_=prior)
-        if not warm:
-            init_seed = self._seeds()[0]
-            with seeded(init_seed):
-                generators, discriminators, arch = self._build_from_source(source, shape)
-            self._check_generator(generators, source.latent_dim + n_classes, shape)
-            frozen = {
-                "module": ["g." + p for p in resolve_freeze(
-                    generators["g"], self.freeze_generator, name="generator")],
-                "discriminator": ["d." + p for p in resolve_freeze(
-                    discriminators["d"], self.freeze_discriminator, name="discriminator")],
-            }
-            for group, param, modules in (("module", "freeze_generator", generators),
-                                          ("discriminator", "freeze_discriminator",
-                                           discriminators)):
-                names = [n for n, _ in modules.named_parameters()]
-                if frozen[group] and all(matches_prefix(n, frozen[group]) for n in names):
-                    warnings.warn(
-                        f"{param}={getattr(self, param)!r} freezes every parameter of the "
-                        f"{'generator' if group == 'module' else 'discriminator'}; only the "
-                        "other network is fine-tuned. Freeze fewer blocks to adapt both.",
-                        UserWarning, stacklevel=3,
-                    )
-            loss = self.loss if self.loss != "auto" else (source.loss or "vanilla")
-            networks = (generators, discriminators)
-            fitted.update(latent_dim_=source.latent_dim, n_classes_=n_classes, architecture_=arch,
-                          loss_=loss, frozen_prefixes_=frozen)
-        self._fit_adversarial(spec.encode(X), labels, None, source_shape=shape,
-                              target_shape=None, fitted=fitted,
-                              networks=None if warm else networks)
+    def _target_scaling(self, X, shape, source):
+        """The ``DomainSpec`` that encodes the target samples ``X`` for the networks.
+
+        The pretrained model's, unless ``rescale=True`` or there is none (a module
+        pair, no pretrained model): then fitted on ``X``. Training that
+        continues keeps the scaling it was fitted in.
+        """
+        if source is None or source.spec is None or self.rescale:
+            return self._fitted_spec(X, shape, "source_spec_")
+        _warn_if_value_range_differs(X, source.spec)
+        return copy.deepcopy(source.spec)
+
+    def _target_labels(self, y, n_samples, source):
+        """The target labels encoded for the networks; None for an unconditional model.
+
+        A class-conditional model needs ``y``, among its classes. An
+        unconditional one ignores it (so the fine-tuner can sit in a supervised
+        ``Pipeline``), except without a pretrained model, where ``y`` makes the
+        new networks class-conditional as in :class:`~skgan.GAN`.
+        """
+        if source is not None and source.kind == "none":
+            return None if y is None else fit_labels(y, n_samples)
+        if source is None:
+            n_classes, classes = self.n_classes_, getattr(self, "classes_", None)
+        else:
+            n_classes, classes = source.n_classes, source.classes
         if not n_classes:
-            for name in ("classes_", "class_prior_"):
-                self.__dict__.pop(name, None)
-        return self
+            return None
+        if y is None:
+            raise ValueError(
+                f"The pretrained GAN is class-conditional (classes {classes.tolist()}); fit "
+                "needs y, the target samples' labels."
+            )
+        return fit_labels(y, n_samples, classes=classes)
+
+    def _start_from(self, source, shape, labels):
+        """New networks holding the pretrained weights, and the fitted values describing them.
+
+        Returns
+        -------
+        networks : tuple of torch.nn.ModuleDict
+            ``(generators, discriminators)``, checked against ``shape``.
+        fitted : dict
+            ``latent_dim_``, ``n_classes_``, ``architecture_``, ``loss_`` and
+            ``frozen_prefixes_``.
+        """
+        n_classes = 0 if labels is None else len(labels.classes)
+        with seeded(self._seeds()[0]):
+            generators, discriminators, arch = self._build_from_source(source, shape, n_classes)
+        self._check_generator(generators, source.latent_dim + n_classes, shape)
+        fitted = {
+            "latent_dim_": source.latent_dim,
+            "n_classes_": n_classes,
+            "architecture_": arch,
+            "loss_": self.loss if self.loss != "auto" else (source.loss or "vanilla"),
+            "frozen_prefixes_": self._frozen_prefixes(generators, discriminators),
+        }
+        return (generators, discriminators), fitted
+
+    def _frozen_prefixes(self, generators, discriminators):
+        """Name prefixes that ``freeze_generator``/``freeze_discriminator`` select.
+
+        Returns ``{"module": [...], "discriminator": [...]}``, names inside the
+        two groups; warns when a whole network is frozen.
+        """
+        frozen = {
+            "module": ["g." + p for p in resolve_freeze(
+                generators["g"], self.freeze_generator, name="generator")],
+            "discriminator": ["d." + p for p in resolve_freeze(
+                discriminators["d"], self.freeze_discriminator, name="discriminator")],
+        }
+        _warn_if_fully_frozen(generators, frozen["module"], "freeze_generator",
+                              self.freeze_generator, "generator")
+        _warn_if_fully_frozen(discriminators, frozen["discriminator"], "freeze_discriminator",
+                              self.freeze_discriminator, "discriminator")
+        return frozen
 
     @staticmethod
     def _check_generator(generators, in_features, shape):
@@ -645,7 +729,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         y : ndarray of shape (n_samples,)
             Conditional models only.
         """
-        return _draw_samples(self, n_samples, random_state, y)
+        return draw_samples(self, n_samples, random_state, y)
 
     def transform(self, X):
         """The fine-tuned discriminator's features of ``X`` (feature-extraction transfer).

@@ -4,199 +4,22 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
-import numpy as np
-import torch
-import torch.nn.functional as F
 from sklearn.base import _fit_context
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
-from .base import BaseGAN
-from .nn import (
-    ProjectionDiscriminator,
-    build_discriminator,
-    build_generator,
-    gradient_penalty,
-    init_weights,
+from ._gan_family import (
+    PENALTIES,
+    build_gan_networks,
+    draw_samples,
+    fit_labels,
+    forget_classes,
+    gan_objective,
 )
-from .nn.augment import diff_augment, parse_augment
-from .training import AdversarialObjective
+from ._gan_family import GANObjective  # noqa: F401  (GANs pickled when it lived here load)
+from .base import BaseGAN
+from .nn.augment import parse_augment
 
 __all__ = ["GAN"]
-
-_PENALTIES = ("r1", "wgan-gp")
-
-
-def _latent_input(z, y, n_classes):
-    """Generator input: noise ``z``, with one-hot labels ``y`` appended when conditional."""
-    if not n_classes:
-        return z
-    return torch.cat([z, F.one_hot(y, n_classes).to(z.dtype)], dim=1)
-
-
-def _resolve_penalty(gradient_penalty, loss):
-    """``gradient_penalty`` with "auto" resolved: WGAN-GP's penalty for its loss, else none."""
-    if gradient_penalty == "auto":
-        return "wgan-gp" if loss == "wgan-gp" else None
-    return gradient_penalty
-
-
-def _build_gan_networks(shape, *, generator="auto", discriminator="auto", n_filters=32,
-                       latent_dim=64, spectral_norm=False, n_classes=0):
-    """The generator and discriminator groups of a GAN for samples of ``shape``.
-
-    "auto" picks "dcgan" for images ``(C, H, W)`` and "mlp" for tabular
-    ``(n_features,)``. The generator reads ``latent_dim`` noise values (plus a
-    one-hot label when ``n_classes > 0``); the discriminator is wrapped in a
-    :class:`~skgan.nn.ProjectionDiscriminator` when ``n_classes > 0``.
-
-    Returns
-    -------
-    generators, discriminators : torch.nn.ModuleDict
-        ``{"g": generator}`` and ``{"d": discriminator}``.
-    """
-    shape = tuple(int(s) for s in shape)
-    image = len(shape) == 3
-    g_name = ("dcgan" if image else "mlp") if generator == "auto" else generator
-    d_name = ("dcgan" if image else "mlp") if discriminator == "auto" else discriminator
-    if g_name == "mlp" and image:
-        raise ValueError(
-            f"generator='mlp' makes flat samples but X holds images of shape {shape}; use "
-            "generator='dcgan', or pass the images flattened without image_shape."
-        )
-    if g_name not in ("mlp", "dcgan"):
-        raise ValueError(f"GAN generators map noise to samples: 'dcgan' or 'mlp'; got {g_name!r}.")
-    if g_name == "dcgan" and not image:
-        raise ValueError(
-            f"generator='dcgan' makes images but X holds tabular samples of shape {shape}; pass "
-            "images as (n, H, W), (n, C, H, W), or flattened with image_shape=(C, H, W)."
-        )
-    scheme = "normal" if image else "default"
-    g = build_generator(g_name, in_shape=(latent_dim + n_classes,), out_shape=shape, n_filters=n_filters)
-    d = build_discriminator(d_name, in_shape=shape, n_filters=n_filters, spectral_norm=spectral_norm)
-    g, d = init_weights(g, scheme=scheme), init_weights(d, scheme=scheme)
-    if n_classes:
-        d = ProjectionDiscriminator(d, n_classes, shape)
-    return nn.ModuleDict({"g": g}), nn.ModuleDict({"d": d})
-
-
-def _judge(d, x, y=None, *, features=False):
-    """Discriminator logits on ``x`` (conditioned on ``y`` when given), with features if asked."""
-    args = (x,) if y is None else (x, y)
-    return d.forward_with_features(*args) if features else d(*args)
-
-
-class GANObjective(AdversarialObjective):
-    """Loss terms of a (conditional) GAN with optional penalties and feature matching.
-
-    * ``g_adv``: the generator's adversarial loss on ``G(z[, y])``;
-    * ``feature_matching``: ``weight * MSE(mean f(fake), mean f(real))`` with
-      ``f`` the discriminator's features (Salimans et al., 2016);
-    * ``d_adv``: the discriminator's adversarial loss;
-    * ``gradient_penalty``: ``lambda_gp`` times R1 or WGAN-GP.
-
-    In a conditional GAN, fakes are generated with the real batch's labels.
-    With ``augment`` policies (see :mod:`skgan.nn.augment`), every batch the
-    discriminator sees, real or generated, in either step, is augmented first
-    (DiffAugment); the penalties are taken on the augmented batches.
-    """
-
-    generator_terms = ("g_adv", "feature_matching")
-    discriminator_terms = ("d_adv", "gradient_penalty")
-
-    def __init__(self, *, latent_dim, n_classes=0, penalty=None, lambda_gp=10.0,
-                 feature_matching=0.0, augment=()):
-        self.latent_dim = latent_dim
-        self.augment = tuple(augment)
-        self.n_classes = n_classes
-        self.penalty = penalty
-        self.lambda_gp = lambda_gp
-        self.feature_matching = feature_matching
-
-    def generator_losses(self, net, real, target, y, y_target=None):
-        g, d, gan = net.module_["g"], net.discriminator_["d"], net.criterion_
-        labels = y if self.n_classes else None
-        fake = g(_latent_input(net.randn(len(real), self.latent_dim), labels, self.n_classes))
-        fakes = {"x": fake} if labels is None else {"x": fake, "y": labels}
-        seen = self._augmented(net, fake)
-        if self.feature_matching > 0:
-            logits, h_fake = _judge(d, seen, labels, features=True)
-            with torch.no_grad():
-                h_real = _judge(d, self._augmented(net, real), labels, features=True)[1]
-            terms = {
-                "g_adv": gan.generator_loss(logits),
-                "feature_matching": self.feature_matching
-                * F.mse_loss(h_fake.mean(0), h_real.mean(0)),
-            }
-        else:
-            terms = {"g_adv": gan.generator_loss(_judge(d, seen, labels))}
-        return terms, fakes
-
-    def discriminator_losses(self, net, real, target, fakes, y_target=None):
-        d, gan = net.discriminator_["d"], net.criterion_
-        fake, labels = self._augmented(net, fakes["x"]), fakes.get("y")
-        real = self._augmented(net, real)
-        terms = {"d_adv": gan.discriminator_loss(_judge(d, real, labels), _judge(d, fake, labels))}
-        if self.penalty:
-            terms["gradient_penalty"] = self.lambda_gp * gradient_penalty(
-                lambda x: _judge(d, x, labels), real, fake, kind=self.penalty,
-                generator=net.rng_,
-            )
-        return terms
-
-
-    def _augmented(self, net, x):
-        return diff_augment(x, self.augment, net.rng_) if self.augment else x
-
-
-def _encode_labels(y, classes, n_samples, *, input_name="y"):
-    """Indices into ``classes`` of labels ``y`` (one label, or one per sample)."""
-    y = np.asarray(y)
-    if y.ndim == 0:
-        y = np.repeat(y, n_samples)
-    y = column_or_1d(y)
-    if len(y) != n_samples:
-        raise ValueError(
-            f"{input_name} has {len(y)} labels but n_samples={n_samples}; pass one label per "
-            "sample, or a single label for all of them."
-        )
-    unknown = sorted(set(np.unique(y).tolist()) - set(np.asarray(classes).tolist()))
-    if unknown:
-        raise ValueError(
-            f"{input_name} has labels {unknown} that are not among the fitted classes "
-            f"{np.asarray(classes).tolist()}."
-        )
-    return np.searchsorted(classes, y)
-
-
-def _draw_samples(estimator, n_samples, random_state, y):
-    """Shared ``sample`` of noise-to-sample estimators (GAN, PretrainedGANFineTuner)."""
-    check_is_fitted(estimator)
-    if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
-    rng = check_random_state(random_state)
-    n_classes = estimator.n_classes_
-    labels = None
-    if n_classes:
-        if y is None:
-            index = rng.choice(n_classes, size=n_samples, p=estimator.class_prior_)
-        else:
-            index = _encode_labels(y, estimator.classes_, n_samples)
-        labels = torch.from_numpy(np.asarray(index, dtype=np.int64))
-    elif y is not None:
-        raise ValueError(
-            f"y was given but this {type(estimator).__name__} was fitted without labels, so it "
-            "cannot condition on them; fit with y to get a class-conditional model."
-        )
-    noise = torch.Generator().manual_seed(int(rng.randint(0, 2**31 - 1)))
-    z = torch.randn(n_samples, estimator.latent_dim_, generator=noise)
-    out = estimator._generate("g", _latent_input(z, labels, n_classes))
-    X = estimator.source_spec_.decode(out, estimator.input_ndim_)
-    return (X, estimator.classes_[index]) if n_classes else X
 
 
 class GAN(BaseGAN):
@@ -326,7 +149,7 @@ class GAN(BaseGAN):
         "generator": [StrOptions({"auto", "dcgan", "mlp"})],
         "discriminator": [StrOptions({"auto", "dcgan", "patch", "mlp"})],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "gradient_penalty": [StrOptions({"auto", *_PENALTIES}), None],
+        "gradient_penalty": [StrOptions({"auto", *PENALTIES}), None],
         "lambda_gp": [Interval(Real, 0, None, closed="left")],
         "spectral_norm": ["boolean"],
         "feature_matching": [Interval(Real, 0, None, closed="left")],
@@ -389,19 +212,14 @@ class GAN(BaseGAN):
                             "spectral_norm", "image_shape")
 
     def _build_modules(self, source_shape, target_shape, fitted):
-        return _build_gan_networks(
+        return build_gan_networks(
             source_shape, generator=self.generator, discriminator=self.discriminator,
             n_filters=self.n_filters, latent_dim=self.latent_dim,
             spectral_norm=self.spectral_norm, n_classes=fitted["n_classes_"],
         )
 
     def _objective(self, fitted):
-        return GANObjective(
-            latent_dim=fitted["latent_dim_"], n_classes=fitted["n_classes_"],
-            penalty=_resolve_penalty(self.gradient_penalty, self.loss),
-            lambda_gp=self.lambda_gp, feature_matching=self.feature_matching,
-            augment=parse_augment(self.augment),
-        )
+        return gan_objective(self, fitted, self._loss(fitted))
 
     # ---------------------------------------------------------------- public
     @_fit_context(prefer_skip_nested_validation=True)
@@ -423,32 +241,23 @@ class GAN(BaseGAN):
         X, shape = self._validate_source(X)
         parse_augment(self.augment, shape=shape)
         spec = self._fitted_spec(X, shape, "source_spec_")
-        labels, fitted = None, {}
-        if y is not None:
-            y = column_or_1d(y, warn=True)
-            if len(y) != len(X):
-                raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples.")
-            check_classification_targets(y)
-            encoder = LabelEncoder().fit(y)
-            index = encoder.transform(y)
-            labels = torch.from_numpy(index.astype(np.int64))
-            fitted = {"classes_": encoder.classes_,
-                      "class_prior_": np.bincount(index) / len(index)}
-        n_classes = 0 if y is None else len(fitted["classes_"])
-        if self.warm_start and hasattr(self, "net_") and n_classes != self.n_classes_:
+        labels = None if y is None else fit_labels(y, len(X))
+        n_classes = 0 if labels is None else len(labels.classes)
+        if self._continues() and n_classes != self.n_classes_:
             raise ValueError(
                 f"warm_start=True needs the same classes as the previous fit ({self.n_classes_} "
                 f"classes, 0 meaning unconditional); got {n_classes}."
             )
+        fitted = {"source_spec_": spec, "latent_dim_": self.latent_dim, "n_classes_": n_classes,
+                  "input_ndim_": X.ndim}
+        if labels is not None:
+            fitted.update(labels.fitted_attributes())
         self._fit_adversarial(
-            spec.encode(X), labels, None, source_shape=shape, target_shape=None,
-            fitted={"source_spec_": spec, "latent_dim_": self.latent_dim, "n_classes_": n_classes,
-                    "input_ndim_": X.ndim, **fitted},
+            spec.encode(X), None if labels is None else labels.tensor(), None,
+            source_shape=shape, target_shape=None, fitted=fitted,
         )
-        if y is None:
-            for name in ("classes_", "class_prior_"):
-                if hasattr(self, name):
-                    delattr(self, name)
+        if labels is None:
+            forget_classes(self)
         return self
 
     def sample(self, n_samples=1, random_state=None, y=None):
@@ -470,4 +279,4 @@ class GAN(BaseGAN):
         y : ndarray of shape (n_samples,)
             The samples' labels; conditional GANs only.
         """
-        return _draw_samples(self, n_samples, random_state, y)
+        return draw_samples(self, n_samples, random_state, y)

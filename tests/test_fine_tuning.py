@@ -100,8 +100,9 @@ def test_freezing_every_block_trains_nothing_there(pretrained, digits):
     n_blocks = len(pretrained.discriminator_["d"].blocks)
     ft = PretrainedGANFineTuner(pretrained, freeze_discriminator=n_blocks, **FAST)
     with pytest.warns(UserWarning, match=f"freeze_discriminator={n_blocks} freezes every "
-                      "parameter of the discriminator"):
+                      "parameter of the discriminator") as record:
         ft.fit(X[:64])
+    assert {w.filename for w in record if "freezes every" in str(w.message)} == {__file__}
     assert not changed(d0, ft.discriminator_)
     assert ft.net_.discriminator_optimizer_.param_groups[0]["params"] == []
 
@@ -220,6 +221,92 @@ def test_torchvision_backbone_discriminator_with_local_weights(digits, tmp_path,
     assert not torch.equal(d.blocks[3][0].bn1.running_mean,
                            reference.layer3[0].bn1.running_mean)  # unfrozen stages train
     assert ft.transform(X16[:5]).shape == (5, 512)
+
+
+# ------------------------------------------------------------ data scaling
+@pytest.fixture(scope="module")
+def tabular():
+    """A GAN pretrained on 3 features, and target rows whose ranges differ from its data."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 3) * [1.0, 3.0, 2.0] + [0.0, 10.0, 3.0]
+    target = X[:, 0] > 1  # feature 0: mean about 1.5 and std 0.4 in the target rows
+    X[target, 2] = 3.0  # feature 2: constant in the target rows
+    gan = GAN(latent_dim=4, n_filters=16, max_epochs=30, batch_size=64, lr=1e-3,
+              random_state=0).fit(X)
+    return gan, X[target]
+
+
+# one step at a tiny learning rate: the fine-tuned generator is the pretrained one
+BARELY = dict(max_epochs=1, batch_size=256, lr=1e-9, random_state=0)
+
+
+@pytest.mark.parametrize("from_file", [False, True])
+def test_fine_tuning_keeps_the_pretrained_scaling(tabular, tmp_path, from_file):
+    gan, X_target = tabular
+    pretrained = gan
+    if from_file:
+        gan.save(tmp_path / "gan.pt")
+        pretrained = str(tmp_path / "gan.pt")
+    ft = PretrainedGANFineTuner(pretrained, **BARELY).fit(X_target)
+    np.testing.assert_array_equal(ft.source_spec_.offset, gan.source_spec_.offset)
+    np.testing.assert_array_equal(ft.source_spec_.scale, gan.source_spec_.scale)
+    assert ft.source_spec_ is not gan.source_spec_
+    # the pretrained generator's outputs are decoded as the pretrained GAN decodes them
+    expected = gan.sample(2000, random_state=1)
+    got = ft.sample(2000, random_state=1)
+    shift = np.abs(got.mean(0) - expected.mean(0)) / gan.source_spec_.scale
+    assert shift.max() < 0.01, shift
+    np.testing.assert_allclose(got.std(0), expected.std(0), rtol=0.01)
+
+
+@pytest.mark.parametrize("from_file", [False, True])
+def test_rescale_refits_the_scaling_on_the_target_rows(tabular, tmp_path, from_file):
+    gan, X_target = tabular
+    pretrained = gan
+    if from_file:
+        gan.save(tmp_path / "gan.pt")
+        pretrained = str(tmp_path / "gan.pt")
+    ft = PretrainedGANFineTuner(pretrained, rescale=True, **BARELY).fit(X_target)
+    np.testing.assert_allclose(ft.source_spec_.offset, X_target.mean(0))
+    assert ft.source_spec_.scale[2] == 1.0  # the feature constant in the target rows
+    # the same generator outputs, decoded on the target rows' scale: another distribution
+    expected = gan.sample(2000, random_state=1)
+    got = ft.sample(2000, random_state=1)
+    shift = np.abs(got.mean(0) - expected.mean(0)) / gan.source_spec_.scale
+    assert shift[0] > 0.5, shift
+    assert got[:, 0].std() < 0.6 * expected[:, 0].std()
+
+
+def test_module_pair_has_no_scaling_to_keep(tabular):
+    gan, X_target = tabular
+    ft = PretrainedGANFineTuner((gan.generator_["g"], gan.discriminator_["d"]),
+                                **BARELY).fit(X_target)
+    np.testing.assert_allclose(ft.source_spec_.offset, X_target.mean(0))
+
+
+def test_warm_start_keeps_the_scaling_and_refuses_another_rescale(tabular):
+    gan, X_target = tabular
+    ft = PretrainedGANFineTuner(gan, rescale=True, warm_start=True, **BARELY).fit(X_target)
+    first = ft.source_spec_
+    ft.set_params(max_epochs=2).fit(X_target[::2])
+    assert ft.source_spec_ is first and ft.n_epochs_ == 2
+    with pytest.raises(ValueError, match="warm_start=True cannot change rescale"):
+        ft.set_params(rescale=False, max_epochs=3).fit(X_target)
+    assert ft.n_epochs_ == 2
+
+
+def test_uint8_pretrained_data_and_float_target_data_warn(digits):
+    X, _ = digits
+    X8 = np.rint(X[:64] * 255).astype(np.uint8)
+    gan = GAN(n_filters=4, latent_dim=4, **FAST).fit(X8)
+    with pytest.warns(UserWarning, match="fitted on uint8 data.*rescale=True") as record:
+        ft = PretrainedGANFineTuner(gan, **FAST).fit(X[:32])
+    assert {w.filename for w in record if "rescale=True" in str(w.message)} == {__file__}
+    assert ft.sample(2, random_state=0).dtype == np.uint8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ft = PretrainedGANFineTuner(gan, rescale=True, **FAST).fit(X[:32])
+    assert ft.sample(2, random_state=0).dtype == X.dtype
 
 
 # ------------------------------------------------------------- transfer
