@@ -73,7 +73,7 @@ def run_plain(args, X_a, X_b):
     start = time.perf_counter()
     shape = X_a.shape[1:]
     with seeded(0):
-        gens, discs = est._build_modules(shape, shape)
+        gens, discs = est._build_modules(shape, shape, {})
     gens, discs = gens.to(device), discs.to(device)
     gan = GANLoss("lsgan").to(device)
     opt_g = torch.optim.Adam(gens.parameters(), lr=2e-4, betas=(0.5, 0.999))
