@@ -5,6 +5,7 @@ import struct
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 
 from skgan.datasets import (
     load_digits_domains,
@@ -75,9 +76,14 @@ def test_make_mnist_m_follows_the_recipe():
     assert M.shape == (4, 3, 10, 12) and M.dtype == np.uint8
     np.testing.assert_array_equal(M, make_mnist_m(X, random_state=0))
     assert not np.array_equal(M, make_mnist_m(X, random_state=1))
-    # background is the photo patch, strokes are 255 - patch: they sum to 255
-    photo_under_stroke = M[:, :, 3:7, 4:8].astype(int)
-    assert photo_under_stroke.std() > 0
+    # background is the photo patch, strokes are 255 - patch: with the same seed a blank
+    # digit gets the same patches, shown as they are
+    patches = make_mnist_m(np.zeros_like(X), random_state=0).astype(int)
+    stroke = np.zeros((10, 12), bool)
+    stroke[3:7, 4:8] = True
+    np.testing.assert_array_equal(M[:, :, ~stroke], patches[:, :, ~stroke])
+    np.testing.assert_array_equal(M[:, :, stroke], 255 - patches[:, :, stroke])
+    assert patches.std() > 10  # photo texture, not a flat colour
     # float input in [0, 1] is binarised the same way
     np.testing.assert_array_equal(make_mnist_m(X / 255.0, random_state=0), M)
     with pytest.raises(ValueError, match="grey digits"):
@@ -87,11 +93,31 @@ def test_make_mnist_m_follows_the_recipe():
 def test_restyle_and_digit_domains():
     styled = restyle_images(np.ones((2, 1, 8, 8)))
     assert styled.shape == (2, 3, 8, 8) and styled.max() == 0.0  # inverted white = black
+    # inverted black takes the tint; 0.25 grey -> 0.75 of it in each channel
+    np.testing.assert_allclose(restyle_images(np.zeros((1, 2, 2)))[0, :, 0, 0], [1.0, 0.6, 0.2])
+    np.testing.assert_allclose(restyle_images(np.full((1, 2, 2), 0.25), tint=(1.0, 0.5))[0, :, 1, 1],
+                               [0.75, 0.375])
+    assert restyle_images(np.full((1, 2, 2), 0.25), invert=False, tint=(1.0,))[0, 0, 0, 0] == 0.25
     d = load_digits_domains()
     assert d.X_source.shape == (898, 1, 8, 8) and d.X_target.shape == (899, 3, 8, 8)
-    assert d.X_source.max() <= 1 and d.X_target.max() <= 1
+    # the source is sklearn's digits in [0, 1], shuffled with the seed; the target the
+    # other half, restyled; labels follow their images
+    digits = load_digits()
+    order = np.random.RandomState(0).permutation(len(digits.target))
+    images = (digits.images[order] / 16.0).astype(np.float32)
+    np.testing.assert_array_equal(d.X_source[:, 0], images[:898])
+    np.testing.assert_array_equal(d.y_source, digits.target[order][:898])
+    np.testing.assert_allclose(d.X_target, restyle_images(images[898:]))
+    np.testing.assert_array_equal(d.y_target, digits.target[order][898:])
     assert set(d.y_source) == set(range(10))
     m = load_digits_domains(target="digits-m")
-    assert m.X_target.shape == (899, 3, 8, 8) and m.X_target.std() > 0.1
+    assert m.X_target.shape == (899, 3, 8, 8) and m.X_target.dtype == np.float32
+    np.testing.assert_array_equal(m.y_target, d.y_target)  # same images, other style
+    # the same digits through make_mnist_m, its photo patches drawn from the seed's
+    # generator after the shuffle
+    rng = np.random.RandomState(0)
+    rng.permutation(len(digits.target))
+    np.testing.assert_allclose(m.X_target, make_mnist_m(images[898:], random_state=rng) / 255.0,
+                               rtol=1e-6)
     with pytest.raises(ValueError, match="target must be"):
         load_digits_domains(target="nope")

@@ -105,10 +105,16 @@ def test_unet_depth():
         UnetGenerator(1, 1, (8, 8), depth=-1)
 
 
-def test_generators_backpropagate():
-    g = UnetGenerator(1, 3, (16, 16), n_filters=NF)
-    g(_images(1, (16, 16))).sum().backward()
+@pytest.mark.parametrize("kind", ["resnet", "unet"])
+def test_generators_backpropagate(kind):
+    g = _make_translator(kind, 1, 3, (16, 16))
+    x = _images(1, (16, 16)).requires_grad_()
+    g(x).sum().backward()
+    # every weight, and the input, gets a non-zero gradient (biases in front of an
+    # instance norm cancel out, so only their existence is checked)
     assert all(p.grad is not None for p in g.parameters())
+    assert all(p.grad.abs().sum() > 0 for p in g.parameters() if p.dim() > 1)
+    assert x.grad.abs().sum() > 0
 
 
 @pytest.mark.parametrize("n_layers", [0, 1, 3])
@@ -227,6 +233,19 @@ def test_spectral_norm_applies(name, shape):
     assert layers and all(parametrize.is_parametrized(m, "weight") for m in layers)
     assert not any(isinstance(m, nn.InstanceNorm2d) for m in d.modules())
     assert d(torch.randn(2, *shape)).shape[:2] == (2, 1)
+    # the power iteration runs in training forward passes: then every layer's weight, as
+    # the network uses it, has largest singular value 1, whatever the stored weight's
+    for m in layers:
+        with torch.no_grad():
+            m.parametrizations.weight.original.mul_(5.0)
+    d.train()
+    for _ in range(30):
+        d(torch.randn(2, *shape))
+    for m in layers:
+        sigma = torch.linalg.matrix_norm(m.weight.detach().flatten(1), ord=2)
+        original = torch.linalg.matrix_norm(
+            m.parametrizations.weight.original.detach().flatten(1), ord=2)
+        assert abs(sigma - 1) < 0.05 and original > 2, (m, sigma, original)
     plain = build_discriminator(name, in_shape=shape, n_filters=NF)
     assert not any(parametrize.is_parametrized(m) for m in plain.modules())
 
@@ -374,6 +393,8 @@ def test_init_resets_spectral_norm_vectors():
 
 def test_init_normal_statistics():
     net = nn.Sequential(nn.Linear(100, 200), nn.BatchNorm2d(500), nn.ConvTranspose2d(50, 50, 4))
+    with torch.no_grad():
+        net[1].bias.fill_(1.0)  # the others' biases start non-zero already
     init_weights(net, gain=0.02, generator=torch.Generator().manual_seed(0))
     assert abs(net[0].weight.std().item() - 0.02) < 0.002
     assert abs(net[1].weight.mean().item() - 1.0) < 0.005
@@ -388,11 +409,21 @@ def test_init_normal_reaches_spectral_norm_original():
 
 
 def test_init_default_matches_pytorch_bounds():
-    net = init_weights(nn.Conv2d(4, 6, 3), scheme="default", generator=torch.Generator().manual_seed(0))
+    net = nn.Conv2d(4, 6, 3)
+    with torch.no_grad():
+        net.weight.fill_(10.0)
+        net.bias.fill_(10.0)
+    init_weights(net, scheme="default", generator=torch.Generator().manual_seed(0))
     bound = 1 / (4 * 9) ** 0.5
     assert net.weight.abs().max() <= bound and net.bias.abs().max() <= bound
-    bn = init_weights(nn.BatchNorm2d(3), scheme="default")
-    assert torch.equal(bn.weight, torch.ones(3))
+    assert net.weight.abs().max() > 0.9 * bound  # uniform over the whole range
+    assert len(net.weight.unique()) == net.weight.numel()
+    bn = nn.BatchNorm2d(3)
+    with torch.no_grad():
+        bn.weight.fill_(5.0)
+        bn.bias.fill_(3.0)
+    init_weights(bn, scheme="default")
+    assert torch.equal(bn.weight, torch.ones(3)) and torch.equal(bn.bias, torch.zeros(3))
 
 
 def test_init_unknown_scheme():
@@ -409,7 +440,7 @@ def test_task_classifiers_give_one_logit_per_class(shape):
     out = clf(x)
     assert out.shape == (3, 7)
     out.sum().backward()
-    assert all(p.grad is not None for p in clf.parameters())
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in clf.parameters())
     with pytest.raises(ValueError, match="in_shape must be"):
         build_classifier(in_shape=(2, 3), n_classes=2)
 
@@ -440,6 +471,10 @@ def test_projection_discriminator_starts_unconditional_and_conditions_after(kind
         d.embed.weight.normal_()
     out = d(x, y)
     assert out.shape == base(x).shape and not torch.equal(out, base(x))
+    # D(x, y) = head(phi(x)) + <embed(y), phi(x)>, the same shift over a patch map
+    proj = (d.embed.weight[y] * d.features(x)).sum(1)
+    expected = base(x) + proj.view(-1, *[1] * (base(x).dim() - 1))
+    assert torch.allclose(out, expected, atol=1e-5)
     assert torch.equal(d(x), base(x))  # without labels: unconditional
     logits, feats = d.forward_with_features(x, y)
     assert torch.equal(logits, out) and torch.equal(feats, d.features(x))

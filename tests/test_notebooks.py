@@ -1,5 +1,7 @@
-"""Every example notebook runs top to bottom (with SKGAN_QUICK=1: tiny settings)."""
+"""Every example notebook runs top to bottom (with SKGAN_QUICK=1: tiny settings) and its
+last cell asserts the headline figures it reports."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,8 @@ def test_notebook_runs_and_is_committed_without_outputs(path, tmp_path, monkeypa
     assert code and all(not c.outputs and c.execution_count is None for c in code), (
         f"{path.name} must be committed without outputs"
     )
+    # running is not enough: the last cell checks the notebook's headline figures
+    assert re.search(r"^\s*assert ", code[-1].source, re.M), f"{path.name}'s last cell asserts nothing"
     monkeypatch.setenv("SKGAN_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     monkeypatch.delenv("SKGAN_DATA_ROOT", raising=False)
