@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -29,7 +30,7 @@ from .nn import (
 from .nn.backbones import load_tensors
 from .training import AdversarialNet, apply_module, default_callbacks, seeded
 
-__all__ = ["BaseGAN", "read_weights_file", "resolve_device"]
+__all__ = ["BaseGAN", "read_weights_file", "resolve_device", "transform_source"]
 
 _FORMAT = "skgan-weights-1"
 
@@ -59,6 +60,26 @@ def resolve_device(device):
             "use device='auto' or 'cpu'."
         )
     return str(dev)
+
+
+def transform_source(estimator, X):
+    """``estimator.transform(X)`` with ``X``'s rows marked as source-domain data.
+
+    Transformers whose ``transform`` takes ``sample_domain`` (such as
+    :class:`~skgan.GANDomainAdapter`, which passes target rows through unless
+    told otherwise) get ``sample_domain="source"``; others are called as they are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skgan.base import transform_source
+    >>> transform_source(StandardScaler().fit([[0.0], [2.0]]), [[2.0]])
+    array([[1.]])
+    """
+    if "sample_domain" in inspect.signature(estimator.transform).parameters:
+        return estimator.transform(X, sample_domain="source")
+    return estimator.transform(X)
 
 
 class BaseGAN(BaseEstimator, metaclass=ABCMeta):

@@ -23,7 +23,6 @@ made by :func:`make_target_scorer`, :func:`make_domain_gap_scorer`,
 
 from __future__ import annotations
 
-import inspect
 from numbers import Integral
 
 import numpy as np
@@ -36,6 +35,7 @@ from sklearn.utils import check_random_state
 from torch import nn
 
 from ._data import check_input
+from .base import transform_source
 from .feature_extraction import ClassifierFeatureExtractor, TorchFeatureExtractor
 
 __all__ = [
@@ -557,10 +557,7 @@ class DomainGapScorer:
         for step in steps:  # the held-out fold is source data: ask adapters to render it
             if step is None or step == "passthrough":
                 continue
-            if "sample_domain" in inspect.signature(step.transform).parameters:
-                X_adapted = step.transform(X_adapted, sample_domain="source")
-            else:
-                X_adapted = step.transform(X_adapted)
+            X_adapted = transform_source(step, X_adapted)
         if self.method == "frechet":
             return -frechet_distance(X_adapted, self.X_target,
                                      feature_extractor=self.feature_extractor)

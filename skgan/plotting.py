@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from torchvision.utils import make_grid
 
 from ._data import check_input, sample_shape
+from .base import transform_source
 
 __all__ = ["plot_history", "plot_images", "plot_translation"]
 
@@ -380,7 +381,7 @@ def plot_translation(estimator, X, n_images=8, ax=None):
             f"X samples have shape {shape} but the estimator's source domain has shape "
             f"{source_spec.shape}; plot_translation takes source-domain images."
         )
-    translated = estimator.transform(X)
+    translated = transform_source(estimator, X)
     rows = [("source", _domain_to_unit(X, source_spec)),
             ("translated", _domain_to_unit(translated, target_spec))]
     if hasattr(estimator, "inverse_transform"):

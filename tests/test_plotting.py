@@ -291,10 +291,6 @@ def test_plot_translation_domain_adapter_has_no_reconstruction(tmp_path, adapter
     render(ax, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "skgan.plotting.plot_translation calls estimator.transform(X), which for a "
-    "GANDomainAdapter with same-shape domains now passes X through as target data; "
-    "it should render with sample_domain='source'"))
 def test_plot_translation_same_shape_adapter_renders_the_source(digits):
     X, y, _ = digits
     adapter = GANDomainAdapter(**TINY).fit(X, y, X_target=1.0 - X[::-1])  # grey -> inverted grey
