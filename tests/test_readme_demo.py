@@ -1,0 +1,48 @@
+"""The README's demo figures are what `make demo` prints (the demo is deterministic on CPU)."""
+
+import contextlib
+import io
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_figures():
+    text = (ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^(restyled|digits-M) .*?(\d\.\d{3}\s+\d\.\d{3}\s+\d\.\d{3})$",
+                           text, flags=re.M))
+    table = {k.lower(): tuple(float(v) for v in vals.split()) for k, vals in rows.items()}
+    cycle = float(re.search(r"cycle error \((\d\.\d+)\s", text).group(1))
+    on_translations = float(re.search(r"accuracy on translations \((\d\.\d{3});", text).group(1))
+    return table, cycle, on_translations
+
+
+def demo_figures(tmp_path):
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import demo
+    finally:
+        sys.path.pop(0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        demo.main(["--out", str(tmp_path)])
+    text = out.getvalue()
+    table = {}
+    for target, block in re.findall(r"\[(digits-m|restyled)\](.*?)saved", text, flags=re.S):
+        table[target] = tuple(float(v) for v in re.findall(r":\s+(\d\.\d{3})", block))
+    cycle = float(re.search(r"cycle error .*?: (\d\.\d+)", text).group(1))
+    on_translations = float(re.search(r"translated to B: (\d\.\d{3})", text).group(1))
+    return table, cycle, on_translations
+
+
+def test_readme_shows_what_the_demo_prints(tmp_path):
+    (table, cycle, on_translations) = readme_figures()
+    (printed, printed_cycle, printed_translations) = demo_figures(tmp_path)
+    assert set(table) == set(printed) == {"restyled", "digits-m"}
+    for target, figures in printed.items():
+        assert table[target] == figures, (target, table[target], figures)
+    assert cycle == printed_cycle and on_translations == printed_translations
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "adapt_digits-m.png", "adapt_restyled.png", "cyclegan_digits.png"]
