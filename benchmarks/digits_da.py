@@ -24,15 +24,17 @@ process's peak RSS so far. Data come from a local torchvision layout (see
     python benchmarks/digits_da.py --root ../shared/data --sklearn-clf       # full protocol
     python benchmarks/digits_da.py --root ../shared/data --n-source 5000 --epochs 3 --seeds 0
 
-Default adapter epochs (5 for M->U over 60,000 MNIST images, 40 for U->M over 7,291
-USPS images) give both directions about the same number of steps (4,685 / 4,560),
-within 15 minutes of adapter training each on a 2-core CPU with torch's default two
-threads (BENCHMARKS.md has the measured times). The adapter self-trains its task net
-on confident target rows (``--pseudo-threshold 0.95``; 0 turns it off), learning them
-from shifted copies (``--pseudo-augment translation``, FixMatch; ``none`` turns it
-off). Earlier settings, as in BENCHMARKS.md: ``--pseudo-augment none --epochs 7 60``
+The adapter runs with ``GANDomainAdapter``'s defaults (16-filter U-Net, batch 64,
+lr 2e-3, ``max_epochs="auto"``: about 5,000 steps, i.e. 5 epochs for M->U over
+60,000 MNIST images and 44 for U->M over 7,291 USPS images; self-training of its
+task net on target rows it classifies with probability >= 0.95, learnt from
+shifted copies); options override them: ``--epochs``, ``--lr``, ``--batch-size``,
+``--generator``, ``--n-filters``, ``--pseudo-threshold`` (0 turns it off),
+``--pseudo-augment`` (``none`` turns it off), ``--adapter-params`` (JSON).
+Earlier settings, as in BENCHMARKS.md: ``--pseudo-augment none --epochs 7 60``
 (self-training alone), ``--pseudo-threshold 0 --epochs 7 64`` (two threads) and
-``--pseudo-threshold 0 --epochs 4 32 --threads 1``.
+``--pseudo-threshold 0 --epochs 4 32 --threads 1``; before the defaults changed,
+``--epochs 5 40`` with today's defaults was the benchmark's setting.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ from skgan.datasets import load_mnist, load_usps
 from skgan.nn import ConvClassifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_EPOCHS = {"M->U": 5, "U->M": 40}  # about the same number of adapter steps each way
 
 
 def to_tensor_images(X):
@@ -148,13 +149,18 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         _, fit_s = timed(lambda: net.fit(Xd, yd, sample_domain=domain))
         pred = net.predict(to_tensor_images(Xtt), sample_domain=-2 * np.ones(len(Xtt), np.int64))
         record("DANN (skada) LeNet", np.mean(pred == ytt), fit_s)
-    adapter = GANDomainAdapter(
-        generator=args.generator, n_filters=args.n_filters, n_blocks=args.n_blocks,
-        max_epochs=epochs, lr=args.lr, batch_size=args.batch_size, random_state=seed,
-        pseudo_threshold=args.pseudo_threshold, verbose=args.verbose,
-        pseudo_augment=args.pseudo_augment,
-        **json.loads(args.adapter_params),
-    )
+    # the adapter's defaults, except what the command line sets
+    given = {"generator": args.generator, "n_filters": args.n_filters,
+             "n_blocks": args.n_blocks, "max_epochs": epochs, "lr": args.lr,
+             "batch_size": args.batch_size, "pseudo_threshold": args.pseudo_threshold,
+             "pseudo_augment": args.pseudo_augment}
+    given = {k: v for k, v in given.items() if v is not None}
+    if args.pseudo_threshold == 0:
+        given["pseudo_threshold"] = None
+    if str(args.pseudo_augment).lower() in ("none", ""):
+        given["pseudo_augment"] = None
+    adapter = GANDomainAdapter(random_state=seed, verbose=args.verbose,
+                               **given, **json.loads(args.adapter_params))
     X_pseudo, fit_s = timed(lambda: adapter.fit_transform(Xs, ys, X_target=Xt))
     record("skgan task net", np.mean(adapter.predict_task(Xtt) == ytt), fit_s)
     # the Pipeline: a classifier trained on rendered source, predicting on real target
@@ -179,17 +185,17 @@ def main(argv=None):
     parser.add_argument("--n-target", type=int, default=None)
     parser.add_argument("--epochs", type=int, nargs="+", default=None,
                         help="adapter epochs, one value or one per direction "
-                             "(default: 5 for M->U, 40 for U->M)")
+                             "(default: the adapter's, max_epochs='auto')")
     parser.add_argument("--clf-epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--generator", default="unet")
-    parser.add_argument("--n-filters", type=int, default=16)
-    parser.add_argument("--n-blocks", type=int, default=2)
-    parser.add_argument("--pseudo-threshold", type=float, default=0.95,
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--lr", type=float, default=None)
+    parser.add_argument("--generator", default=None)
+    parser.add_argument("--n-filters", type=int, default=None)
+    parser.add_argument("--n-blocks", type=int, default=None)
+    parser.add_argument("--pseudo-threshold", type=float, default=None,
                         help="GANDomainAdapter pseudo_threshold (self-training of the task "
                              "net on target rows); 0 turns it off")
-    parser.add_argument("--pseudo-augment", default="translation",
+    parser.add_argument("--pseudo-augment", default=None,
                         help="GANDomainAdapter pseudo_augment: pseudo-labelled rows learnt "
                              "from augmented copies (FixMatch); 'none' turns it off")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -205,10 +211,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    if not args.pseudo_threshold:
-        args.pseudo_threshold = None
-    if args.pseudo_threshold is None or args.pseudo_augment.lower() in ("none", ""):
-        args.pseudo_augment = None
 
     root = Path(args.root)
     mnist_train, mnist_test = load_mnist(root), load_mnist(root, train=False)
@@ -218,7 +220,7 @@ def main(argv=None):
              "U->M": (usps_train, mnist_train, mnist_test)}
 
     if args.epochs is None:
-        epochs = [DEFAULT_EPOCHS[d] for d in args.directions]
+        epochs = [None] * len(args.directions)
     else:
         epochs = args.epochs if len(args.epochs) > 1 else args.epochs * len(args.directions)
     if len(epochs) != len(args.directions):

@@ -144,14 +144,14 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         return {name: getattr(self, name, None) for name in self._architecture_params}
 
     # ------------------------------------------------------------------ helpers
-    def _new_generator(self, in_shape, out_shape):
+    def _new_generator(self, in_shape, out_shape, name=None):
         """A generator from the estimator's parameters, initialised for its data kind.
 
         Tabular data gets a residual MLP with PyTorch's default initialisation;
         images get the DCGAN/CycleGAN N(0, 0.02) initialisation.
         """
         net = build_generator(
-            self.generator, in_shape=in_shape, out_shape=out_shape,
+            self.generator if name is None else name, in_shape=in_shape, out_shape=out_shape,
             n_filters=self.n_filters, n_blocks=self.n_blocks, residual=len(in_shape) == 1,
         )
         return init_weights(net, scheme="default" if len(in_shape) == 1 else "normal")
@@ -256,15 +256,27 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         rng = check_random_state(self.random_state)
         return [int(s) for s in rng.randint(0, 2**31 - 1, size=2)]
 
-    def _callbacks(self):
+    # ``max_epochs="auto"`` (where an estimator allows it): about this many training
+    # steps (batches of the first domain), in at most this many epochs
+    _auto_steps = 5000
+    _auto_max_epochs = 100
+
+    def _n_epochs(self, n_samples):
+        """``max_epochs`` as a number of epochs for ``n_samples`` training samples."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        per_epoch = -(-n_samples // self.batch_size)
+        return int(min(self._auto_max_epochs, max(1, round(self._auto_steps / per_epoch))))
+
+    def _callbacks(self, max_epochs):
         return default_callbacks(
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             lr_decay=self.lr_decay,
             verbose=self.verbose,
             user_callbacks=self.callbacks,
         )
 
-    def _make_net(self, generators, discriminators, *, seed, device, fitted):
+    def _make_net(self, generators, discriminators, *, seed, device, fitted, max_epochs):
         betas = tuple(self.betas)
         return AdversarialNet(
             generators,
@@ -277,14 +289,14 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             lr=self.lr,
             optimizer__betas=betas,
             discriminator_optimizer__betas=betas,
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
-            callbacks=self._callbacks(),
+            callbacks=self._callbacks(max_epochs),
             device=device,
             verbose=int(self.verbose),
         )
 
-    def _continue_net(self, fitted):
+    def _continue_net(self, fitted, max_epochs):
         """Make the fitted net train with the current parameters; return the epochs to run.
 
         ``max_epochs`` counts every epoch since the first fit (as ``n_estimators``
@@ -308,18 +320,20 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 f"warm_start=True cannot move training from {net.device} to device={device!r}; "
                 f"set device={str(net.device)!r} (or save, load(device=...) and continue)."
             )
-        remaining = self.max_epochs - len(net.history)
+        remaining = max_epochs - len(net.history)
         if remaining < 0:
             raise ValueError(
-                f"max_epochs={self.max_epochs} is less than the {len(net.history)} epochs already "
+                f"max_epochs={self.max_epochs!r}"
+                + (f" ({max_epochs} epochs)" if self.max_epochs == "auto" else "")
+                + f" is less than the {len(net.history)} epochs already "
                 "trained; with warm_start=True max_epochs counts all epochs since the first fit, "
                 "so raise it to train more."
             )
         net.objective = self._objective(fitted)
         net.batch_size = self.batch_size
-        net.max_epochs = self.max_epochs
+        net.max_epochs = max_epochs
         net.verbose = int(self.verbose)
-        net.callbacks = self._callbacks()
+        net.callbacks = self._callbacks(max_epochs)
         net.initialize_callbacks()
         net.pool_size = getattr(self, "pool_size", 0)
         for pool in net.image_pools_.values():
@@ -360,10 +374,10 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                     f"got {(source_shape, target_shape)}."
                 )
             backup, n_epochs = net.training_state(), len(net.history)
-            epochs = self._continue_net(fitted)
+            epochs = self._continue_net(fitted, self._n_epochs(len(source)))
             if epochs == 0:
                 warnings.warn(
-                    f"warm_start=True with max_epochs={self.max_epochs}, which the model has "
+                    f"warm_start=True with max_epochs={self.max_epochs!r}, which the model has "
                     "already trained: nothing to do. Raise max_epochs to train more.",
                     UserWarning, stacklevel=3,
                 )
@@ -372,7 +386,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             if networks is None:
                 with seeded(init_seed):
                     networks = self._build_modules(source_shape, target_shape, fitted)
-            net = self._make_net(*networks, seed=train_seed, device=device, fitted=fitted)
+            net = self._make_net(*networks, seed=train_seed, device=device, fitted=fitted,
+                                 max_epochs=self._n_epochs(len(source)))
             net.architecture_ = self._architecture()
             epochs = None
         net.target_data_, net.target_labels_ = target, y_target
@@ -539,8 +554,10 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 est.source_spec_.shape, target_shape, fitted)
         load_weights(generators, payload["generator"], name="generator")
         load_weights(discriminators, payload["discriminator"], name="discriminator")
+        # the schedule's length only matters to a warm-started fit, which resets it
+        epochs = est.max_epochs if est.max_epochs != "auto" else max(1, payload.get("n_epochs", 1))
         net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device),
-                            fitted=fitted)
+                            fitted=fitted, max_epochs=epochs)
         net.initialize()
         net.architecture_ = est._architecture()
         state = payload.get("training_state")

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from sklearn.base import TransformerMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
@@ -74,20 +74,23 @@ class DomainAdaptationObjective(AdversarialObjective):
     * ``identity``: ``G_st(x_t) = x_t``, so target data passes through unchanged;
     * ``pseudo``: with ``pseudo_threshold``, the classifier's own confident
       predictions on unlabelled target rows as their labels (self-training);
-      with ``pseudo_augment``, learnt on augmented copies of those rows (FixMatch).
+      with ``pseudo_augment``, learnt on augmented copies of those rows (FixMatch);
+    * ``content``: ``G_st(x_s)`` close to ``x_s`` in the domains' own encodings
+      (PixelDA's content similarity; mean squared error).
     """
 
-    generator_terms = ("g_adv", "task", "pseudo", "cycle", "identity")
+    generator_terms = ("g_adv", "task", "pseudo", "cycle", "identity", "content")
     discriminator_terms = ("d_adv",)
 
     def __init__(self, lambda_task, lambda_cyc, lambda_id, noise_dim=0, pseudo_threshold=None,
-                 pseudo_augment=(), target_as_source=None):
+                 pseudo_augment=(), target_as_source=None, lambda_content=0.0):
         # the identity term feeds G_st target data in the encoding it reads at
         # transform time (the source's): (a, b) of DomainSpec.reencoder
         self.target_as_source = target_as_source
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
+        self.lambda_content = lambda_content
         self.noise_dim = noise_dim
         self.pseudo_threshold = pseudo_threshold
         self.pseudo_augment = pseudo_augment
@@ -100,6 +103,10 @@ class DomainAdaptationObjective(AdversarialObjective):
         fake_t = g["st"](add_noise(x_s, self._noise(net, len(x_s))))
         terms = {"g_adv": gan.generator_loss(d["t"](fake_t))}
         fakes = {"t": fake_t}
+        if self.lambda_content > 0 and x_s.shape[1:] == x_t.shape[1:]:
+            # PixelDA's content similarity, in the domains' own encodings: with
+            # per-domain scaling, staying close means starting from standardisation
+            terms["content"] = self.lambda_content * F.mse_loss(fake_t, x_s)
         if self.lambda_task > 0:
             task = F.cross_entropy(g["task"](fake_t), y)
             if x_s.shape[1:] == x_t.shape[1:]:  # the classifier reads source data too
@@ -177,11 +184,13 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     Parameters
     ----------
     generator : {"auto", "resnet", "unet", "mlp"}, default="auto"
-        "auto": "resnet" for images, a residual "mlp" for tabular data.
+        "auto": "unet" for images, a residual "mlp" for tabular data. (On
+        MNIST->USPS a 16-filter U-Net adapted as well as a ResNet in a fraction
+        of the time.)
     discriminator : {"auto", "patch", "dcgan", "mlp"}, default="auto"
         "auto": "patch" for images, "mlp" for tabular data.
-    n_filters : int, default=32
-        Width of the first layer of every network.
+    n_filters : int, default=16
+        Width of the first layer of every network (hidden units for tabular data).
     n_blocks : int, default=4
         Residual blocks of the "resnet" generator.
     loss : {"lsgan", "vanilla", "hinge", "wgan-gp"}, default="lsgan"
@@ -197,13 +206,21 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         unchanged. A regulariser of the rendering: target rows at predict time
         pass :meth:`transform` untouched whatever its value. Applies when both
         domains have the same sample shape.
+    lambda_content : float or "auto", default="auto"
+        Weight of a content term, the mean squared difference between a source
+        sample and its rendering in the domains' own encodings (PixelDA's
+        content similarity). Tabular domains are each standardised, so this
+        term anchors the rendering at per-domain standardisation and lets the
+        adversarial loss correct what standardisation misses. "auto": 1.0 for
+        tabular data, 0 for images (whose renderings must change colours and
+        textures). Applies when both domains have the same sample shape.
     noise_dim : int, default=0
         Length of a standard-normal noise vector fed to the generator beside each
         source sample (PixelDA), as ``noise_dim`` constant image channels or
         extra features. Lets one source sample take many target looks (e.g.
         random photo backgrounds). :meth:`transform` draws it from a seed fixed
         at fit, so repeated calls agree; :meth:`sample` from its ``random_state``.
-    pseudo_threshold : float in (0, 1] or None, default=None
+    pseudo_threshold : float in (0, 1] or None, default=0.95
         Self-training of the task classifier on the unlabelled target rows: each
         row it classifies with probability >= ``pseudo_threshold`` joins its loss
         with the predicted class as label (weight ``lambda_task``, averaged over
@@ -213,8 +230,9 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         confident mistakes (on MNIST<->USPS, 0.95 gained 0.7 to 2.6 points in two
         of three seeds and nothing in the third), which ``pseudo_augment``
         counters. None disables it.
-    pseudo_augment : str, list of str or None, default=None
-        Images only, with ``pseudo_threshold``: the pseudo-labelled target rows
+    pseudo_augment : "auto", str, list of str or None, default="auto"
+        Images only, with ``pseudo_threshold`` ("auto": "translation" for
+        images, None for tabular data): the pseudo-labelled target rows
         are learnt from randomly augmented copies while their labels come from
         the rows as they are (FixMatch's consistency), so the classifier must
         agree with itself under the change instead of just repeating its
@@ -227,13 +245,17 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     pool_size : int, default=50
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of ``X`` when images are passed flattened.
-    max_epochs : int, default=30
-        Passes over the labelled source data.
-    batch_size : int, default=32
-    lr : float, default=1e-3
+    max_epochs : int or "auto", default="auto"
+        Passes over the labelled source data. "auto": as many as make about
+        5,000 training steps (batches of ``batch_size`` source samples), at
+        most 100 epochs; e.g. 5 epochs over MNIST's 60,000 images, 44 over
+        USPS's 7,291, 100 over 1,000 tabular rows. With ``warm_start=True`` the
+        count is of all epochs since the first fit.
+    batch_size : int, default=64
+    lr : float, default=2e-3
         Adam learning rate of every network. Higher than CycleGAN's 2e-4: the
         task and identity terms keep training stable, and on MNIST->USPS and
-        the bundled digit pairs 1e-3 adapts far better in the same epochs
+        the bundled digit pairs it adapts far better in the same steps
         (BENCHMARKS.md).
     betas : tuple, default=(0.5, 0.999)
     lr_decay : float in [0, 1], default=0.5
@@ -302,9 +324,16 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         "lambda_task": [Interval(Real, 0, None, closed="left")],
         "lambda_cyc": [Interval(Real, 0, None, closed="left")],
         "lambda_id": [Interval(Real, 0, None, closed="left")],
+        "lambda_content": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "noise_dim": [Interval(Integral, 0, None, closed="left")],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "pseudo_augment": [str, list, tuple, None],
+    }
+    # what "auto" means, per kind of data (the measured-best settings, BENCHMARKS.md)
+    _auto = {
+        "image": {"generator": "unet", "lambda_content": 0.0, "pseudo_augment": "translation"},
+        "tabular": {"generator": "mlp", "lambda_content": 1.0, "pseudo_augment": None},
     }
 
     _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_")
@@ -315,20 +344,21 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         *,
         generator="auto",
         discriminator="auto",
-        n_filters=32,
+        n_filters=16,
         n_blocks=4,
         loss="lsgan",
         lambda_task=1.0,
         lambda_cyc=0.0,
         lambda_id=1.0,
+        lambda_content="auto",
         noise_dim=0,
-        pseudo_threshold=None,
-        pseudo_augment=None,
+        pseudo_threshold=0.95,
+        pseudo_augment="auto",
         pool_size=50,
         image_shape=None,
-        max_epochs=30,
-        batch_size=32,
-        lr=1e-3,
+        max_epochs="auto",
+        batch_size=64,
+        lr=2e-3,
         betas=(0.5, 0.999),
         lr_decay=0.5,
         device="auto",
@@ -345,6 +375,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
         self.lambda_id = lambda_id
+        self.lambda_content = lambda_content
         self.noise_dim = noise_dim
         self.pseudo_threshold = pseudo_threshold
         self.pseudo_augment = pseudo_augment
@@ -368,12 +399,20 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         # lambda_cyc > 0 adds a target->source generator and a source discriminator
         return {**super()._architecture(), "lambda_cyc > 0": self.lambda_cyc > 0}
 
+    def _setting(self, name, fitted):
+        """Parameter ``name`` with "auto" resolved for the fitted target's kind of data."""
+        value = getattr(self, name)
+        if not (isinstance(value, str) and value == "auto"):
+            return value
+        return self._auto["image" if fitted["target_spec_"].is_image else "tabular"][name]
+
     def _build_modules(self, source_shape, target_shape, fitted):
         noisy_shape = (source_shape[0] + self.noise_dim, *source_shape[1:])
-        generators = {"st": self._new_generator(noisy_shape, target_shape)}
+        generator = self._setting("generator", fitted)
+        generators = {"st": self._new_generator(noisy_shape, target_shape, generator)}
         discriminators = {"t": self._new_discriminator(target_shape)}
         if self.lambda_cyc > 0:
-            generators["ts"] = self._new_generator(target_shape, source_shape)
+            generators["ts"] = self._new_generator(target_shape, source_shape, generator)
             discriminators["s"] = self._new_discriminator(source_shape)
         # the task classifier reads both domains, so it takes the target's shape
         generators["task"] = build_classifier(
@@ -385,8 +424,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         source, target = fitted["source_spec_"], fitted["target_spec_"]
         return DomainAdaptationObjective(
             self.lambda_task, self.lambda_cyc, self.lambda_id, self.noise_dim,
-            self.pseudo_threshold, parse_augment(self.pseudo_augment, name="pseudo_augment"),
+            self.pseudo_threshold,
+            parse_augment(self._setting("pseudo_augment", fitted), name="pseudo_augment"),
             target.reencoder(source) if source.shape == target.shape else None,
+            lambda_content=self._setting("lambda_content", fitted),
         )
 
     # ---------------------------------------------------------------- public
@@ -414,8 +455,9 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             y_target = y_target.data
         adapts_to_itself = X_target is None
         X, X_target, source_spec, target_spec = self._validate_domains(X, X_target)
-        if parse_augment(self.pseudo_augment, name="pseudo_augment", shape=target_spec.shape) \
-                and self.pseudo_threshold is None:
+        augment = self._setting("pseudo_augment", {"target_spec_": target_spec})
+        if parse_augment(augment, name="pseudo_augment", shape=target_spec.shape) \
+                and self.pseudo_threshold is None and self.pseudo_augment != "auto":
             warnings.warn(
                 f"pseudo_augment={self.pseudo_augment!r} has no effect without "
                 "pseudo_threshold (no target rows are pseudo-labelled).", UserWarning,

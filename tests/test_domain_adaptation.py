@@ -367,14 +367,16 @@ def test_pseudo_threshold_self_trains_the_task_classifier_on_target():
     import torch
 
     Xs, ys, Xt, Xt_test, yt_test = recalibration()
-    params = dict(max_epochs=15, lr=1e-3, random_state=0)
+    # the settings this test was calibrated with (the defaults before "auto")
+    params = dict(max_epochs=15, lr=1e-3, batch_size=32, n_filters=32, lambda_content=0.0,
+                  random_state=0)
 
     def confident_share(adapter):  # share of target test rows classified with p >= 0.9
         with torch.no_grad():
             logits = adapter.generator_["task"](adapter.target_spec_.encode(Xt_test))
         return torch.softmax(logits, 1).max(1).values.ge(0.9).float().mean().item()
 
-    plain = GANDomainAdapter(**params).fit(Xs, ys, X_target=Xt)
+    plain = GANDomainAdapter(pseudo_threshold=None, **params).fit(Xs, ys, X_target=Xt)
     self_trained = GANDomainAdapter(pseudo_threshold=0.6, **params).fit(Xs, ys, X_target=Xt)
     assert "pseudo" not in plain.history_[-1]
     assert self_trained.history_[-1, "pseudo"] > 0  # some target rows passed the threshold
@@ -421,8 +423,8 @@ def test_pseudo_augment_makes_the_task_classifier_agree_with_itself_under_shifts
     X_test, y_test = d.X_target[n:], d.y_target[n:]
 
     def fit(**extra):
-        return GANDomainAdapter(generator="unet", n_filters=16, max_epochs=10, random_state=0,
-                                pseudo_threshold=0.8, **extra).fit(
+        return GANDomainAdapter(n_filters=16, max_epochs=10, lr=1e-3, batch_size=32,
+                                random_state=0, pseudo_threshold=0.8, **extra).fit(
             d.X_source, d.y_source, X_target=d.X_target[:n])
 
     def agreement(adapter):  # same class for a target image and its shifted copies
@@ -434,7 +436,7 @@ def test_pseudo_augment_makes_the_task_classifier_agree_with_itself_under_shifts
                                          fill="border")).argmax(1) for s in range(5)]
         return torch.stack([p == q for q in shifted]).float().mean().item()
 
-    plain, augmented = fit(), fit(pseudo_augment="translation")
+    plain, augmented = fit(pseudo_augment=None), fit(pseudo_augment="translation")
     assert augmented.history_[-1, "pseudo"] > 0
     # 0.42 -> 0.66 with seed 0 (+0.14 to +0.24 over seeds 0-2)
     assert agreement(augmented) >= agreement(plain) + 0.1
@@ -453,5 +455,53 @@ def test_pseudo_augment_is_checked_before_training():
         bad.fit(d.X_source, d.y_source, X_target=d.X_target)
     assert not hasattr(bad, "net_")
     with pytest.warns(UserWarning, match="no effect without pseudo_threshold"):
-        GANDomainAdapter(pseudo_augment="translation", **TINY).fit(
+        GANDomainAdapter(pseudo_augment="translation", pseudo_threshold=None, **TINY).fit(
             d.X_source[:64], d.y_source[:64], X_target=d.X_target[:64])
+
+
+def test_max_epochs_auto_trains_about_a_step_budget(monkeypatch):
+    # "auto": round(_auto_steps / batches per epoch) epochs, at least 1, at most
+    # _auto_max_epochs; the schedule and history follow the resolved count
+    Xs, ys, Xt, *_ = recalibration()  # 600 source rows: 12 batches of 50
+    monkeypatch.setattr(GANDomainAdapter, "_auto_steps", 40)
+    adapter = GANDomainAdapter(batch_size=50, n_filters=4, random_state=0)
+    adapter.fit(Xs, ys, X_target=Xt)
+    assert adapter.n_epochs_ == len(adapter.history_) == 3  # round(40 / 12)
+    assert sum(len(epoch["batches"]) for epoch in adapter.history_) == 36
+    assert adapter._n_epochs(10) == 40  # one batch per epoch
+    monkeypatch.setattr(GANDomainAdapter, "_auto_max_epochs", 7)
+    assert adapter._n_epochs(10) == 7 and adapter._n_epochs(10**6) == 1
+    assert GANDomainAdapter(max_epochs=9)._n_epochs(10**6) == 9
+
+
+def test_auto_settings_follow_the_kind_of_data():
+    from skgan.nn.generators import MLPGenerator, UnetGenerator
+
+    tab = _kinds()["tabular, different scales"]
+    img = _kinds()["uint8 images"]
+    tiny = dict(max_epochs=1, batch_size=16, n_filters=4, random_state=0)
+    a = GANDomainAdapter(**tiny).fit(tab[0], tab[1], X_target=tab[2])
+    b = GANDomainAdapter(image_shape=(1, 8, 8), **tiny).fit(img[0], img[1], X_target=img[2])
+    assert isinstance(a.generator_["st"], MLPGenerator)
+    assert isinstance(b.generator_["st"], UnetGenerator)
+    assert (a.net_.objective.lambda_content, a.net_.objective.pseudo_augment) == (1.0, ())
+    assert b.net_.objective.lambda_content == 0.0
+    assert b.net_.objective.pseudo_augment == ("translation",)
+    assert "content" in a.history_[-1] and "content" not in b.history_[-1]
+
+
+def test_content_term_anchors_tabular_renderings_at_standardisation():
+    # with per-domain standardised encodings, a source row's rendering is pulled
+    # towards x -> (x - mean_s) / std_s * std_t + mean_t
+    Xs, ys, Xt, *_ = recalibration()
+    Xt = Xt * [10.0, 0.1, 3.0, 1.0] + [50.0, -2.0, 0.0, 5.0]
+    standardised = (Xs - Xs.mean(0)) / Xs.std(0) * Xt.std(0) + Xt.mean(0)
+
+    def gap(lambda_content):
+        adapter = GANDomainAdapter(lambda_content=lambda_content, lambda_id=0.0, max_epochs=10,
+                                   random_state=0).fit(Xs, ys, X_target=Xt)
+        out = adapter.transform(Xs, sample_domain="source")
+        return np.mean(np.abs(out - standardised) / Xt.std(0))
+
+    anchored, free = gap(20.0), gap(0.0)
+    assert anchored < 0.1 and free > 2 * anchored, (anchored, free)
