@@ -236,6 +236,12 @@ def tabular():
     return gan, X[target]
 
 
+def _as_file(gan, tmp_path):
+    """``gan`` saved to a weights file; its path, as ``pretrained=`` takes it."""
+    gan.save(tmp_path / "gan.pt")
+    return str(tmp_path / "gan.pt")
+
+
 # one step at a tiny learning rate: the fine-tuned generator is the pretrained one
 BARELY = dict(max_epochs=1, batch_size=256, lr=1e-9, random_state=0)
 
@@ -243,10 +249,7 @@ BARELY = dict(max_epochs=1, batch_size=256, lr=1e-9, random_state=0)
 @pytest.mark.parametrize("from_file", [False, True])
 def test_fine_tuning_keeps_the_pretrained_scaling(tabular, tmp_path, from_file):
     gan, X_target = tabular
-    pretrained = gan
-    if from_file:
-        gan.save(tmp_path / "gan.pt")
-        pretrained = str(tmp_path / "gan.pt")
+    pretrained = _as_file(gan, tmp_path) if from_file else gan
     ft = PretrainedGANFineTuner(pretrained, **BARELY).fit(X_target)
     np.testing.assert_array_equal(ft.source_spec_.offset, gan.source_spec_.offset)
     np.testing.assert_array_equal(ft.source_spec_.scale, gan.source_spec_.scale)
@@ -262,10 +265,7 @@ def test_fine_tuning_keeps_the_pretrained_scaling(tabular, tmp_path, from_file):
 @pytest.mark.parametrize("from_file", [False, True])
 def test_rescale_refits_the_scaling_on_the_target_rows(tabular, tmp_path, from_file):
     gan, X_target = tabular
-    pretrained = gan
-    if from_file:
-        gan.save(tmp_path / "gan.pt")
-        pretrained = str(tmp_path / "gan.pt")
+    pretrained = _as_file(gan, tmp_path) if from_file else gan
     ft = PretrainedGANFineTuner(pretrained, rescale=True, **BARELY).fit(X_target)
     np.testing.assert_allclose(ft.source_spec_.offset, X_target.mean(0))
     assert ft.source_spec_.scale[2] == 1.0  # the feature constant in the target rows
