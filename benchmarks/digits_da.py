@@ -139,6 +139,8 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     if args.sklearn_clf:
         classifiers["LogReg"] = logreg
     for clf_name, make in classifiers.items():
+        if args.no_baselines:
+            break
         clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xs, ys))
         record(f"source-only {clf_name}", clf.score(Xtt, ytt), fit_s)
     net = None if args.no_dann else dann(seed, args.clf_epochs)
@@ -172,6 +174,8 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         record(f"skgan + {clf_name}", clf.score(adapter.transform(Xtt), ytt))
         record(f"skgan + {clf_name} (X_t through G)", clf.score(X_test_g, ytt))
     for clf_name, make in classifiers.items():
+        if args.no_baselines:
+            break
         clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xt, yt))
         record(f"target-only {clf_name}", clf.score(Xtt, ytt), fit_s)
     return rows
@@ -204,6 +208,8 @@ def main(argv=None):
     parser.add_argument("--sklearn-clf", action="store_true",
                         help="also run a plain scikit-learn classifier (logistic regression)")
     parser.add_argument("--no-dann", action="store_true", help="skip the skada DANN peer")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="skip source-only and target-only (when comparing adapter settings)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default: torch's choice, all cores)")
     parser.add_argument("--verbose", type=int, default=0)

@@ -18,7 +18,7 @@ from torch import nn
 
 from ._data import Unsplit, check_input
 from .base import BaseGAN
-from .nn import build_classifier
+from .nn import build_classifier, structure_loss
 from .nn.augment import diff_augment, parse_augment
 from .training import AdversarialObjective, reencode
 
@@ -62,6 +62,19 @@ def _source_rows(sample_domain, n_samples):
     )
 
 
+def content_loss(rendered, source):
+    """PixelDA's content similarity between source samples and their renderings.
+
+    Tabular rows: mean squared difference in the domains' own (standardised)
+    encodings, so staying close means starting from per-domain standardisation.
+    Images: :func:`~skgan.nn.structure_loss`, which keeps the source's layout
+    whatever happens to brightness, contrast, sign and colour.
+    """
+    if source.dim() == 4:
+        return structure_loss(rendered, source)
+    return F.mse_loss(rendered, source)
+
+
 class DomainAdaptationObjective(AdversarialObjective):
     """PixelDA/CyCADA loss terms.
 
@@ -75,8 +88,8 @@ class DomainAdaptationObjective(AdversarialObjective):
     * ``pseudo``: with ``pseudo_threshold``, the classifier's own confident
       predictions on unlabelled target rows as their labels (self-training);
       with ``pseudo_augment``, learnt on augmented copies of those rows (FixMatch);
-    * ``content``: ``G_st(x_s)`` close to ``x_s`` in the domains' own encodings
-      (PixelDA's content similarity; mean squared error).
+    * ``content``: ``G_st(x_s)`` keeps the content of ``x_s`` (PixelDA's content
+      similarity; :func:`content_loss`).
     """
 
     generator_terms = ("g_adv", "task", "pseudo", "cycle", "identity", "content")
@@ -103,10 +116,8 @@ class DomainAdaptationObjective(AdversarialObjective):
         fake_t = g["st"](add_noise(x_s, self._noise(net, len(x_s))))
         terms = {"g_adv": gan.generator_loss(d["t"](fake_t))}
         fakes = {"t": fake_t}
-        if self.lambda_content > 0 and x_s.shape[1:] == x_t.shape[1:]:
-            # PixelDA's content similarity, in the domains' own encodings: with
-            # per-domain scaling, staying close means starting from standardisation
-            terms["content"] = self.lambda_content * F.mse_loss(fake_t, x_s)
+        if self.lambda_content > 0:
+            terms["content"] = self.lambda_content * content_loss(fake_t, x_s)
         if self.lambda_task > 0:
             task = F.cross_entropy(g["task"](fake_t), y)
             if x_s.shape[1:] == x_t.shape[1:]:  # the classifier reads source data too
@@ -207,13 +218,16 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         pass :meth:`transform` untouched whatever its value. Applies when both
         domains have the same sample shape.
     lambda_content : float or "auto", default="auto"
-        Weight of a content term, the mean squared difference between a source
-        sample and its rendering in the domains' own encodings (PixelDA's
-        content similarity). Tabular domains are each standardised, so this
-        term anchors the rendering at per-domain standardisation and lets the
-        adversarial loss correct what standardisation misses. "auto": 1.0 for
-        tabular data, 0 for images (whose renderings must change colours and
-        textures). Applies when both domains have the same sample shape.
+        Weight of a content term that keeps each rendering close to its source
+        sample (PixelDA's content similarity). Tabular rows: the mean squared
+        difference in the domains' own encodings; each domain is standardised,
+        so the term anchors the rendering at per-domain standardisation and
+        lets the adversarial loss correct what standardisation misses. Images:
+        :func:`~skgan.nn.structure_loss`, one minus the squared correlation,
+        per sample and channel, between the rendering and the source's grey
+        level: blind to brightness, contrast, inversion and tint, it keeps
+        strokes where they were (grey to colour too). "auto": 1.0 for tabular
+        data, 0 for images.
     noise_dim : int, default=0
         Length of a standard-normal noise vector fed to the generator beside each
         source sample (PixelDA), as ``noise_dim`` constant image channels or

@@ -22,6 +22,7 @@ from skgan.nn import (
     gradient_penalty,
     init_weights,
     resolve_generator_name,
+    structure_loss,
 )
 
 SIZES = [(8, 8), (16, 16), (28, 28), (30, 30), (25, 25), (64, 64), (12, 20), (9, 31)]
@@ -356,6 +357,33 @@ def test_gradient_penalty_errors():
         gradient_penalty(d, torch.randn(2, 3), torch.randn(2, 3), kind="foo")
     with pytest.raises(ValueError, match="fake"):
         gradient_penalty(d, torch.randn(2, 3))
+
+
+
+def test_structure_loss_ignores_intensity_maps_and_sees_layout():
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(16, 1, 8, 8, generator=g) * 2 - 1
+    # any per-channel affine map of the grey level keeps the layout: inverted, tinted
+    mapped = torch.cat([-x, 0.4 * x - 0.3, -0.2 * x + 0.7], dim=1)
+    assert float(structure_loss(mapped, x)) < 1e-3
+    # the source's own channels count through their mean (colour source, grey output)
+    colour = torch.cat([x, x, x], dim=1)
+    assert float(structure_loss(-x, colour)) < 1e-3
+    # other images' layouts: independent noise, r^2 about 1/64 per pixel count
+    assert float(structure_loss(x.roll(1, dims=0), x)) > 0.8
+    # a half-kept layout lands between: r^2 = 1/2 for x + noise of equal variance
+    half = x + (torch.rand(16, 1, 8, 8, generator=g) * 2 - 1)
+    assert 0.3 < float(structure_loss(half, x)) < 0.7
+
+
+def test_structure_loss_is_finite_on_constant_images_and_differentiable():
+    out = torch.zeros(2, 3, 8, 8, requires_grad=True)
+    loss = structure_loss(out, torch.ones(2, 1, 8, 8))
+    assert float(loss) == pytest.approx(1.0)
+    loss.backward()
+    assert torch.isfinite(out.grad).all()
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\) images"):
+        structure_loss(torch.zeros(2, 4), torch.zeros(2, 4))
 
 
 # ---------------------------------------------------------------------- init

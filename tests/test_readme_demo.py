@@ -37,12 +37,23 @@ def demo_figures(tmp_path):
     return table, cycle, on_translations
 
 
+# The demo is bitwise deterministic on one machine, not across CPUs: another
+# instruction set picks other float kernels, and adversarial training amplifies
+# rounding differences (seen: digits-M 0.091 on one host, 0.076 on another, same
+# code and seed, when the adapter collapsed there). The classifiers without a GAN
+# (source-only, oracle) match exactly; the trained figures within this tolerance.
+TRAINED_TOLERANCE = 0.03
+
+
 def test_readme_shows_what_the_demo_prints(tmp_path):
     (table, cycle, on_translations) = readme_figures()
     (printed, printed_cycle, printed_translations) = demo_figures(tmp_path)
     assert set(table) == set(printed) == {"restyled", "digits-m"}
-    for target, figures in printed.items():
-        assert table[target] == figures, (target, table[target], figures)
-    assert cycle == printed_cycle and on_translations == printed_translations
+    for target, (source_only, adapted, oracle) in printed.items():
+        readme = table[target]
+        assert (readme[0], readme[2]) == (source_only, oracle), (target, readme, printed[target])
+        assert abs(readme[1] - adapted) <= TRAINED_TOLERANCE, (target, readme, printed[target])
+    assert abs(cycle - printed_cycle) <= 0.1 * cycle
+    assert abs(on_translations - printed_translations) <= TRAINED_TOLERANCE
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
         "adapt_digits-m.png", "adapt_restyled.png", "cyclegan_digits.png"]

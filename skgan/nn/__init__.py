@@ -33,7 +33,7 @@ from .generators import (
     resolve_generator_name,
 )
 from .init import init_weights
-from .losses import LOSSES, GANLoss, gradient_penalty
+from .losses import LOSSES, GANLoss, gradient_penalty, structure_loss
 
 __all__ = [
     "AUGMENT_POLICIES",
@@ -68,4 +68,5 @@ __all__ = [
     "read_state_dict",
     "resolve_freeze",
     "resolve_generator_name",
+    "structure_loss",
 ]
