@@ -14,6 +14,12 @@ For each direction, one table row per method, evaluated on the target's test spl
   skada is installed: ``pip install skada``);
 * ``target-only``: the classifier trained on labelled target data (the oracle).
 
+``M->MM`` is MNIST -> MNIST-M-style colour digits (``skgan.datasets.make_mnist_m``
+on MNIST's training and test images, blended with scikit-learn's two sample
+photos): grey source, colour target, so ``transform`` renders 1-channel rows and
+passes 3-channel rows through, and the source-only classifiers read the grey
+digits as RGB.
+
 The classifier is LeNet (skgan's ConvClassifier) as a skorch ``NeuralNetClassifier``;
 ``--sklearn-clf`` adds the same rows for a plain scikit-learn classifier
 (logistic regression), to show that any classifier can follow the adapter.
@@ -56,24 +62,29 @@ from sklearn.preprocessing import FunctionTransformer
 from skorch import NeuralNetClassifier
 
 from skgan import GANDomainAdapter
-from skgan.datasets import load_mnist, load_usps
+from skgan.datasets import load_mnist, load_usps, make_mnist_m
 from skgan.nn import ConvClassifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def to_tensor_images(X):
-    """uint8 (n, 28, 28) -> float32 (n, 1, 28, 28) in [0, 1] for the LeNet."""
+def to_tensor_images(X, channels=1):
+    """uint8 (n, 28, 28), (n, C, 28, 28) or flat -> float32 (n, channels, 28, 28) in [0, 1].
+
+    Grey images are repeated over the channels when the classifier reads colour
+    (a source-only classifier for a colour target sees grey digits as RGB).
+    """
     X = np.asarray(X, dtype=np.float32) / 255.0
-    return X.reshape(len(X), 1, 28, 28)
+    X = X.reshape(len(X), -1, 28, 28)
+    return np.repeat(X, channels, axis=1) if X.shape[1] == 1 < channels else X
 
 
-def lenet(seed, epochs):
+def lenet(seed, epochs, channels=1):
     torch.manual_seed(seed)  # skorch initialises from torch's global RNG
     return Pipeline([
-        ("scale", FunctionTransformer(to_tensor_images)),
+        ("scale", FunctionTransformer(to_tensor_images, kw_args={"channels": channels})),
         ("net", NeuralNetClassifier(
-            ConvClassifier, module__in_channels=1, module__image_size=(28, 28),
+            ConvClassifier, module__in_channels=channels, module__image_size=(28, 28),
             module__n_classes=10, module__n_filters=32, criterion=torch.nn.CrossEntropyLoss,
             optimizer=torch.optim.Adam, lr=1e-3, batch_size=128, max_epochs=epochs,
             train_split=None, verbose=0, device="cuda" if torch.cuda.is_available() else "cpu",
@@ -81,8 +92,9 @@ def lenet(seed, epochs):
     ])
 
 
-def logreg(seed, epochs):
-    flat = FunctionTransformer(lambda X: np.asarray(X, np.float32).reshape(len(X), -1) / 255.0)
+def logreg(seed, epochs, channels=1):
+    flat = FunctionTransformer(
+        lambda X: to_tensor_images(X, channels).reshape(len(X), -1))
     return Pipeline([("flat", flat), ("lr", LogisticRegression(max_iter=300, random_state=seed))])
 
 
@@ -93,7 +105,7 @@ class SkadaLeNet(ConvClassifier):
         return super().forward(x)
 
 
-def dann(seed, epochs):
+def dann(seed, epochs, channels=1):
     """skada's DANN on the same LeNet; None when skada is not installed."""
     try:
         from skada.deep import DANN
@@ -101,7 +113,7 @@ def dann(seed, epochs):
         return None
     torch.manual_seed(seed)
     return DANN(
-        SkadaLeNet(1, (28, 28), 10, n_filters=32), layer_name="blocks.2", reg=1.0,
+        SkadaLeNet(channels, (28, 28), 10, n_filters=32), layer_name="blocks.2", reg=1.0,
         num_features=128, optimizer=torch.optim.Adam, lr=1e-3, batch_size=128,
         max_epochs=epochs, train_split=None, verbose=0,
         device="cuda" if torch.cuda.is_available() else "cpu",
@@ -123,6 +135,7 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     Xs, ys = subsample(*src, args.n_source, seed)
     Xt, yt = subsample(*tgt, args.n_target, seed)
     Xtt, ytt = tgt_test
+    channels = 1 if Xtt.ndim == 3 else Xtt.shape[1]  # the classifiers read the target
     rows = {}
 
     def record(method, accuracy, fit_s=None):
@@ -141,15 +154,15 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     for clf_name, make in classifiers.items():
         if args.no_baselines:
             break
-        clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xs, ys))
+        clf, fit_s = timed(lambda: make(seed, args.clf_epochs, channels).fit(Xs, ys))
         record(f"source-only {clf_name}", clf.score(Xtt, ytt), fit_s)
-    net = None if args.no_dann else dann(seed, args.clf_epochs)
+    net = None if args.no_dann else dann(seed, args.clf_epochs, channels)
     if net is not None:
-        Xd = to_tensor_images(np.concatenate([Xs, Xt]))
+        Xd = np.concatenate([to_tensor_images(Xs, channels), to_tensor_images(Xt, channels)])
         yd = np.concatenate([ys, np.full(len(Xt), -1)])
         domain = np.concatenate([np.ones(len(Xs)), -2 * np.ones(len(Xt))]).astype(np.int64)
         _, fit_s = timed(lambda: net.fit(Xd, yd, sample_domain=domain))
-        pred = net.predict(to_tensor_images(Xtt), sample_domain=-2 * np.ones(len(Xtt), np.int64))
+        pred = net.predict(to_tensor_images(Xtt, channels), sample_domain=-2 * np.ones(len(Xtt), np.int64))
         record("DANN (skada) LeNet", np.mean(pred == ytt), fit_s)
     # the adapter's defaults, except what the command line sets
     given = {"generator": args.generator, "n_filters": args.n_filters,
@@ -168,15 +181,17 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     # the Pipeline: a classifier trained on rendered source, predicting on real target
     # rows as they are (transform's default); and, for comparison, on target rows
     # passed through the generator as if they were source rows
-    X_test_g = adapter.transform(Xtt, sample_domain="source")
+    same_shape = Xs.shape[1:] == Xtt.shape[1:]
+    X_test_g = adapter.transform(Xtt, sample_domain="source") if same_shape else None
     for clf_name, make in classifiers.items():
-        clf = make(seed, args.clf_epochs).fit(X_pseudo, ys)
+        clf = make(seed, args.clf_epochs, channels).fit(X_pseudo, ys)
         record(f"skgan + {clf_name}", clf.score(adapter.transform(Xtt), ytt))
-        record(f"skgan + {clf_name} (X_t through G)", clf.score(X_test_g, ytt))
+        if same_shape:
+            record(f"skgan + {clf_name} (X_t through G)", clf.score(X_test_g, ytt))
     for clf_name, make in classifiers.items():
         if args.no_baselines:
             break
-        clf, fit_s = timed(lambda: make(seed, args.clf_epochs).fit(Xt, yt))
+        clf, fit_s = timed(lambda: make(seed, args.clf_epochs, channels).fit(Xt, yt))
         record(f"target-only {clf_name}", clf.score(Xtt, ytt), fit_s)
     return rows
 
@@ -184,7 +199,8 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default="../shared/data")
-    parser.add_argument("--directions", nargs="+", default=["M->U", "U->M"], choices=["M->U", "U->M"])
+    parser.add_argument("--directions", nargs="+", default=["M->U", "U->M"], choices=["M->U", "U->M", "M->MM"],
+                        help="M->MM: MNIST -> MNIST-M-style colour digits (make_mnist_m)")
     parser.add_argument("--n-source", type=int, default=None)
     parser.add_argument("--n-target", type=int, default=None)
     parser.add_argument("--epochs", type=int, nargs="+", default=None,
@@ -224,6 +240,16 @@ def main(argv=None):
     usps_test = load_usps(root / "usps", train=False, size=28)
     pairs = {"M->U": (mnist_train, usps_train, usps_test),
              "U->M": (usps_train, mnist_train, mnist_test)}
+    if "M->MM" in args.directions:
+        # MNIST-M's recipe on MNIST's own splits (as Ganin et al.), with the photos
+        # that ship with scikit-learn; the target's training images are listed in
+        # another order than the source's and their labels are never used
+        order = np.random.RandomState(12345).permutation(len(mnist_train[1]))
+        pairs["M->MM"] = (
+            mnist_train,
+            (make_mnist_m(mnist_train[0][order], random_state=0), mnist_train[1][order]),
+            (make_mnist_m(mnist_test[0], random_state=1), mnist_test[1]),
+        )
 
     if args.epochs is None:
         epochs = [None] * len(args.directions)

@@ -13,7 +13,9 @@ target training data and its second half as the labelled test set. Shifts:
   (standardisation leaves the target oracle 1-4 points ahead).
 
 Rows, one classifier throughout (``LogisticRegression`` on standardised inputs):
-source-only; per-domain standardisation; CORAL (Sun et al. 2016, eps=1);
+source-only; per-domain standardisation; CORAL (Sun et al. 2016, eps=1); skada's
+CORAL and subspace alignment (``make_da_pipeline(StandardScaler(), adapter, clf)``)
+when skada is installed (``pip install skada``);
 ``Pipeline([GANDomainAdapter(), clf])`` with **default** parameters, predicting on the
 raw target rows; target oracle (trained on the labelled target training half).
 Accuracy on the target test rows, per seed, and the adapter's fit time.
@@ -24,6 +26,7 @@ Accuracy on the target test rows, per seed, and the adapter's fit time.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import platform
 import sys
@@ -77,6 +80,26 @@ def clf():
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 
 
+def skada_rows(Xs, ys, Xt, Xt_test, yt_test):
+    """skada's CORAL and subspace alignment with the same classifier ({} without skada)."""
+    try:
+        from skada import CORALAdapter, SubspaceAlignmentAdapter, make_da_pipeline
+    except ImportError:
+        return {}
+    X = np.vstack([Xs, Xt])
+    y = np.r_[ys, np.full(len(Xt), -1)]
+    domain = np.r_[np.ones(len(Xs), dtype=int), -np.ones(len(Xt), dtype=int)]
+    rows = {}
+    for name, adapter in (("skada_coral", CORALAdapter()),
+                          ("skada_sa", SubspaceAlignmentAdapter(random_state=0))):
+        model = make_da_pipeline(StandardScaler(), adapter,
+                                 LogisticRegression(max_iter=2000))
+        model.fit(X, y, sample_domain=domain)
+        rows[name] = model.score(Xt_test, yt_test,
+                                 sample_domain=-np.ones(len(Xt_test), dtype=int))
+    return rows
+
+
 def run(name, X, y, kind, seed, params=None):
     rng = np.random.RandomState(seed)
     order = rng.permutation(len(X))
@@ -95,7 +118,8 @@ def run(name, X, y, kind, seed, params=None):
            "source_only": clf().fit(Xs, ys).score(Xt_test, yt_test),
            "standardisation": clf().fit(z(Xs, Xs), ys).score(z(Xt_test, Xt), yt_test),
            "coral": clf().fit(coral(Xs, Xt), ys).score(Xt_test, yt_test),
-           "oracle": clf().fit(Xt, yt).score(Xt_test, yt_test)}
+           "oracle": clf().fit(Xt, yt).score(Xt_test, yt_test),
+           **skada_rows(Xs, ys, Xt, Xt_test, yt_test)}
     adapter = GANDomainAdapter(random_state=seed, **(params or {}))
     start = time.perf_counter()
     X_rendered = adapter.fit_transform(Xs, ys, X_target=Xt)
@@ -117,7 +141,10 @@ def main(argv=None):
     parser.add_argument("--shifts", nargs="+", default=["affine", "warp", "cubic"])
     args = parser.parse_args(argv)
     rows = []
-    cols = ["source_only", "standardisation", "coral", "skgan", "skgan_task_net", "oracle"]
+    cols = ["source_only", "standardisation", "coral", *(
+        ["skada_coral", "skada_sa"] if importlib.util.find_spec("skada") else []),
+        "skgan", "skgan_task_net", "oracle"]
+    baselines = [c for c in cols if c not in ("skgan", "skgan_task_net", "oracle")]
     print(f"{'data':14s} {'shift':7s} seed " + " ".join(f"{c:>15s}" for c in cols) + "  fit s")
     data = {k: v for k, v in datasets().items() if args.data is None or k in args.data}
     for name, (X, y) in data.items():
@@ -135,7 +162,7 @@ def main(argv=None):
             summary[f"{name}/{kind}"] = {c: float(np.mean([r[c] for r in sel])) for c in cols}
     print("\nmeans over seeds")
     for key, means in summary.items():
-        best = max(means["standardisation"], means["coral"], means["source_only"])
+        best = max(means[c] for c in baselines)
         print(f"{key:22s} " + " ".join(f"{c}={means[c]:.3f}" for c in cols)
               + f"  skgan - best baseline = {means['skgan'] - best:+.3f}")
     RESULTS.mkdir(exist_ok=True)

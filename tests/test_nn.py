@@ -379,7 +379,7 @@ def test_structure_loss_ignores_intensity_maps_and_sees_layout():
 def test_structure_loss_is_finite_on_constant_images_and_differentiable():
     out = torch.zeros(2, 3, 8, 8, requires_grad=True)
     loss = structure_loss(out, torch.ones(2, 1, 8, 8))
-    assert float(loss) == pytest.approx(1.0)
+    assert loss.item() == pytest.approx(1.0)
     loss.backward()
     assert torch.isfinite(out.grad).all()
     with pytest.raises(ValueError, match=r"\(N, C, H, W\) images"):

@@ -229,8 +229,8 @@ def test_plot_history_draws_every_loss_per_epoch(tmp_path, digits):
 
 def test_plot_history_shows_only_terms_present(adapter, cyclegan):
     labels = [line.get_label() for line in plot_history(adapter).get_lines()]
-    # no cycle, no identity; self-training (pseudo_threshold=0.95) is on by default
-    assert labels == ["g_loss", "d_loss", "g_adv", "task", "pseudo", "d_adv"]
+    # no cycle, no identity (images); self-training and the content term by default
+    assert labels == ["g_loss", "d_loss", "g_adv", "task", "pseudo", "content", "d_adv"]
     labels = [line.get_label() for line in plot_history(cyclegan).get_lines()]
     assert labels == ["g_loss", "d_loss", "g_adv", "cycle", "d_adv"]  # lambda_id=0
 
