@@ -156,7 +156,7 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
             break
         clf, fit_s = timed(lambda: make(seed, args.clf_epochs, channels).fit(Xs, ys))
         record(f"source-only {clf_name}", clf.score(Xtt, ytt), fit_s)
-    net = None if args.no_dann else dann(seed, args.clf_epochs, channels)
+    net = None if args.no_dann else dann(seed, args.dann_epochs or args.clf_epochs, channels)
     if net is not None:
         Xd = np.concatenate([to_tensor_images(Xs, channels), to_tensor_images(Xt, channels)])
         yd = np.concatenate([ys, np.full(len(Xt), -1)])
@@ -224,6 +224,9 @@ def main(argv=None):
     parser.add_argument("--sklearn-clf", action="store_true",
                         help="also run a plain scikit-learn classifier (logistic regression)")
     parser.add_argument("--no-dann", action="store_true", help="skip the skada DANN peer")
+    parser.add_argument("--dann-epochs", type=int, default=None,
+                        help="epochs of skada's DANN (default: --clf-epochs); raise it to "
+                             "give DANN the adapter's wall time")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip source-only and target-only (when comparing adapter settings)")
     parser.add_argument("--threads", type=int, default=None,
