@@ -188,6 +188,18 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         record(f"skgan + {clf_name}", clf.score(adapter.transform(Xtt), ytt))
         if same_shape:
             record(f"skgan + {clf_name} (X_t through G)", clf.score(X_test_g, ytt))
+    # the documented route past fit_transform: rendered source rows and the target
+    # rows the task net labels confidently, both given to the classifier
+    X_conf, y_conf = adapter.pseudo_label(Xt)
+    threshold = adapter.pseudo_threshold or 0.95
+    right = yt[adapter.predict_proba_task(Xt).max(1) >= threshold] == y_conf
+    print(f"{name:>6} seed {seed} pseudo-labelled target rows: {len(y_conf)} of {len(Xt)}",
+          flush=True)
+    record("pseudo-labels (share right)", right.mean() if len(right) else 0.0)
+    for clf_name, make in classifiers.items():
+        clf = make(seed, args.clf_epochs, channels).fit(
+            np.concatenate([X_pseudo, X_conf]), np.concatenate([ys, y_conf]))
+        record(f"skgan + {clf_name} + pseudo-labels", clf.score(adapter.transform(Xtt), ytt))
     for clf_name, make in classifiers.items():
         if args.no_baselines:
             break

@@ -647,6 +647,21 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
+        return self.classes_[self.predict_proba_task(X).argmax(1)]
+
+    def predict_proba_task(self, X):
+        """Class probabilities of the internal task classifier on target-domain data.
+
+        Parameters
+        ----------
+        X : array-like
+            Target-domain samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
         check_is_fitted(self)
         X = check_input(X, input_name="X")
         if self._shape_of(X, self.target_spec_) != self.target_spec_.shape:
@@ -654,7 +669,60 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
                 f"X must hold target-domain samples of shape {self.target_spec_.shape}."
             )
         logits = self._generate("task", self.target_spec_.encode(X))
-        return self.classes_[logits.argmax(1).numpy()]
+        return torch.softmax(logits.double(), dim=1).numpy()
+
+    def pseudo_label(self, X, threshold=None):
+        """Target rows the task classifier labels confidently, with those labels.
+
+        The adapter's task classifier reads real target data (and, with
+        ``pseudo_threshold``, was self-trained on it), so it often classifies
+        the target better than a classifier trained on the renderings alone.
+        A downstream classifier can learn from both: the rendered source rows
+        with their labels (``fit_transform``, aligned with ``y``) and the
+        confidently pseudo-labelled target rows this method returns. They are
+        kept apart because scikit-learn's ``fit_transform`` must return one
+        row per input row.
+
+        Parameters
+        ----------
+        X : array-like
+            Target-domain samples (e.g. the unlabelled ``X_target`` of ``fit``).
+        threshold : float in (0, 1] or None, default=None
+            Keep rows whose top class probability is at least this; None uses
+            ``pseudo_threshold`` (0.95 when that is None).
+
+        Returns
+        -------
+        X_confident : ndarray
+            The kept rows of ``X``, as given.
+        y_confident : ndarray
+            Their predicted classes.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgan import GANDomainAdapter
+        >>> rng = np.random.RandomState(0)
+        >>> y = rng.randint(0, 2, 200)
+        >>> X = rng.randn(200, 2) + 3 * y[:, None]
+        >>> X_target = 2 * X[:100] + 1
+        >>> adapter = GANDomainAdapter(max_epochs=5, random_state=0).fit(
+        ...     X[100:], y[100:], X_target=X_target)
+        >>> X_rendered = adapter.transform(X[100:], sample_domain="source")
+        >>> X_conf, y_conf = adapter.pseudo_label(X_target)
+        >>> X_train = np.vstack([X_rendered, X_conf])   # for any classifier
+        >>> y_train = np.concatenate([y[100:], y_conf])
+        >>> X_train.shape[1], len(X_train) == len(y_train)
+        (2, True)
+        """
+        if threshold is None:
+            threshold = 0.95 if self.pseudo_threshold is None else self.pseudo_threshold
+        if not isinstance(threshold, Real) or not 0 < threshold <= 1:
+            raise ValueError(f"threshold must be a float in (0, 1] or None; got {threshold!r}.")
+        X_valid = check_input(X, input_name="X")
+        proba = self.predict_proba_task(X_valid)
+        keep = proba.max(1) >= threshold
+        return X_valid[keep], self.classes_[proba.argmax(1)[keep]]
 
     def sample(self, n_samples=1, random_state=None):
         """Labelled pseudo-target samples: random source rows rendered in the target.

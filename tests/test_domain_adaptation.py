@@ -218,6 +218,25 @@ def test_defaults_adapt_same_shaped_images_whose_look_is_inverted():
     assert source_only < 0.2 and adapted >= 0.9, (source_only, adapted)
 
 
+def test_pseudo_label_returns_the_confident_target_rows_with_their_labels(tabular_pipe):
+    pipe, Xs, ys, Xt, Xt_test, yt_test = tabular_pipe
+    adapter = pipe[0]
+    proba = adapter.predict_proba_task(Xt_test)
+    assert proba.shape == (len(Xt_test), 3)
+    np.testing.assert_allclose(proba.sum(1), 1.0)
+    np.testing.assert_array_equal(adapter.classes_[proba.argmax(1)], adapter.predict_task(Xt_test))
+    X_conf, y_conf = adapter.pseudo_label(Xt_test, threshold=0.99)
+    keep = proba.max(1) >= 0.99
+    assert 0 < keep.sum() < len(keep)  # some rows, not all, at this threshold
+    np.testing.assert_array_equal(X_conf, Xt_test[keep])
+    np.testing.assert_array_equal(y_conf, adapter.predict_task(Xt_test)[keep])
+    # the confident rows are labelled more accurately than the target as a whole
+    assert np.mean(y_conf == yt_test[keep]) > np.mean(adapter.predict_task(Xt_test) == yt_test)
+    assert len(adapter.pseudo_label(Xt_test)[0]) >= len(X_conf)  # default: pseudo_threshold
+    with pytest.raises(ValueError, match=r"threshold must be a float in \(0, 1\]"):
+        adapter.pseudo_label(Xt_test, threshold=0.0)
+
+
 @pytest.fixture(scope="module")
 def digits_adapter():
     d = load_digits_domains(random_state=0)
