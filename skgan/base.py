@@ -141,7 +141,10 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
 
     def _architecture(self):
         """What the networks are built from: ``{name: value}`` (compared on warm start)."""
-        return {name: getattr(self, name, None) for name in self._architecture_params}
+        architecture = {name: getattr(self, name, None) for name in self._architecture_params}
+        if hasattr(self, "ema"):  # an averaged generator is kept, or not (its decay may change)
+            architecture["ema is None"] = self.ema is None
+        return architecture
 
     # ------------------------------------------------------------------ helpers
     def _new_generator(self, in_shape, out_shape, name=None):
@@ -285,6 +288,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             seed=seed,
             pool_size=getattr(self, "pool_size", 0),
             frozen=self._frozen(fitted),
+            ema_decay=getattr(self, "ema", None),
             criterion__mode=self._loss(fitted),
             lr=self.lr,
             optimizer__betas=betas,
@@ -335,6 +339,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net.verbose = int(self.verbose)
         net.callbacks = self._callbacks(max_epochs)
         net.initialize_callbacks()
+        net.ema_decay = getattr(self, "ema", None)
         net.pool_size = getattr(self, "pool_size", 0)
         for pool in net.image_pools_.values():
             pool.pool_size = net.pool_size
@@ -410,9 +415,15 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         return self
 
     def _generate(self, name, Z):
-        """Run generator ``name`` over the float32 CPU tensor ``Z``."""
+        """Run generator ``name`` over the float32 CPU tensor ``Z``.
+
+        With an averaged generator (``ema``), its weights are the ones used.
+        """
+        generators = self.generator_ema_
+        if generators is None:
+            generators = self.generator_
         return apply_module(
-            self.generator_[name], Z, batch_size=max(self.batch_size, 256), device=self.device_
+            generators[name], Z, batch_size=max(self.batch_size, 256), device=self.device_
         )
 
     def __sklearn_is_fitted__(self):
@@ -431,6 +442,11 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     def generator_(self):
         """The fitted generator(s), the skorch net's ``module_``."""
         return self.net_.module_
+
+    @property
+    def generator_ema_(self):
+        """The exponential moving average of :attr:`generator_` (fits with ``ema``), or None."""
+        return getattr(self.net_, "module_ema_", None)
 
     @property
     def discriminator_(self):
@@ -513,6 +529,9 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
             "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
         }
+        if self.generator_ema_ is not None:
+            payload["generator_ema"] = {k: v.cpu()
+                                        for k, v in self.generator_ema_.state_dict().items()}
         if training_state:
             state = self.net_.training_state("cpu")
             for name in self.net_._modules:
@@ -559,6 +578,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net = est._make_net(generators, discriminators, seed=0, device=resolve_device(device),
                             fitted=fitted, max_epochs=epochs)
         net.initialize()
+        if "generator_ema" in payload:
+            load_weights(net.module_ema_, payload["generator_ema"], name="generator_ema")
         net.architecture_ = est._architecture()
         state = payload.get("training_state")
         if state is not None:

@@ -185,6 +185,14 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Differentiable augmentation of what the discriminator sees (see
         :class:`~skgan.GAN`); ``"translation,cutout"`` keeps the discriminator
         from memorising a few target images.
+    ema : float in [0, 1) or None, default=None
+        Keep an exponential moving average of the generator's weights
+        (``generator_ema_``; Karras et al., 2018), updated after every
+        generator step with this decay (e.g. 0.999); :meth:`sample`, and the
+        FID/KID scorers that call it, then use the averaged weights, which
+        smooth out the last steps' oscillations. Frozen layers stay
+        bit-identical. Saved, loaded and resumed with the model. None keeps
+        no average.
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of flattened image data; flattened data of the
         pretrained model's size is read with its shape without it.
@@ -219,6 +227,9 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     generator_, discriminator_ : torch.nn.ModuleDict
         ``"g"`` and ``"d"``, the fine-tuned networks (copies; ``pretrained`` is
         untouched).
+    generator_ema_ : torch.nn.ModuleDict or None
+        With ``ema``: the averaged generator that :meth:`sample` uses; it
+        starts from the pretrained weights.
     net_, history_, n_epochs_, device_ :
         As in :class:`~skgan.GAN`.
     source_spec_ : skgan._data.DomainSpec
@@ -293,6 +304,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "lambda_gp": [Interval(Real, 0, None, closed="left")],
         "feature_matching": [Interval(Real, 0, None, closed="left")],
         "augment": [str, list, tuple, None],
+        "ema": [Interval(Real, 0, 1, closed="left"), None],
         "rescale": ["boolean"],
     }
 
@@ -319,6 +331,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         lambda_gp=10.0,
         feature_matching=0.0,
         augment=None,
+        ema=None,
         image_shape=None,
         rescale=False,
         max_epochs=50,
@@ -347,6 +360,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.lambda_gp = lambda_gp
         self.feature_matching = feature_matching
         self.augment = augment
+        self.ema = ema
         self.image_shape = image_shape
         self.rescale = rescale
         self.max_epochs = max_epochs

@@ -67,6 +67,14 @@ class GAN(BaseGAN):
         comma-separated subset of "color", "translation", "cutout" (e.g.
         ``"translation,cutout"``, the usual choice for few images). Images
         only; None disables it.
+    ema : float in [0, 1) or None, default=None
+        Keep an exponential moving average of the generator's weights
+        (``generator_ema_``; Karras et al., 2018), updated after every
+        generator step with this decay (e.g. 0.999); :meth:`sample`, and the
+        FID/KID scorers that call it, then use the averaged weights, which
+        smooth out the last steps' oscillations. Frozen layers stay
+        bit-identical. Saved, loaded and resumed with the model. None keeps
+        no average.
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample when images are passed flattened as 2-D.
     max_epochs : int, default=50
@@ -93,6 +101,8 @@ class GAN(BaseGAN):
     generator_ : torch.nn.ModuleDict
         ``"g"``: the generator, noise ``(N, latent_dim [+ n_classes])`` to samples
         in the networks' scale.
+    generator_ema_ : torch.nn.ModuleDict or None
+        With ``ema``: the averaged generator that :meth:`sample` uses.
     discriminator_ : torch.nn.ModuleDict
         ``"d"``: the discriminator (a ``ProjectionDiscriminator`` when conditional).
     net_ : skgan.training.AdversarialNet
@@ -154,6 +164,7 @@ class GAN(BaseGAN):
         "spectral_norm": ["boolean"],
         "feature_matching": [Interval(Real, 0, None, closed="left")],
         "augment": [str, list, tuple, None],
+        "ema": [Interval(Real, 0, 1, closed="left"), None],
     }
 
     _fitted_spec_attrs = ("source_spec_",)
@@ -173,6 +184,7 @@ class GAN(BaseGAN):
         spectral_norm=False,
         feature_matching=0.0,
         augment=None,
+        ema=None,
         image_shape=None,
         max_epochs=50,
         batch_size=64,
@@ -195,6 +207,7 @@ class GAN(BaseGAN):
         self.spectral_norm = spectral_norm
         self.feature_matching = feature_matching
         self.augment = augment
+        self.ema = ema
         self.image_shape = image_shape
         self.max_epochs = max_epochs
         self.batch_size = batch_size

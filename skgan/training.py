@@ -12,6 +12,7 @@ one discriminator update, as the reference CycleGAN code does. What the losses
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import signal
 import threading
@@ -256,6 +257,12 @@ class AdversarialNet(NeuralNet):
         momentum reaches them), and frozen modules holding buffers (batch norm
         statistics, spectral-norm vectors) stay in eval mode during training:
         frozen weights and buffers come out of ``fit`` bit-identical.
+    ema_decay : float in [0, 1) or None
+        Keep ``module_ema_``, an exponential moving average of the generator
+        group's weights (Karras et al., 2018): after every generator update,
+        ``avg += (1 - ema_decay) * (weight - avg)``; buffers are copied. It
+        starts as a copy of the initial weights, and frozen parameters are
+        never touched, so they stay bit-identical. None keeps no average.
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -284,6 +291,7 @@ class AdversarialNet(NeuralNet):
         seed=0,
         pool_size=50,
         frozen=None,
+        ema_decay=None,
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -294,6 +302,7 @@ class AdversarialNet(NeuralNet):
         self.seed = seed
         self.pool_size = pool_size
         self.frozen = frozen
+        self.ema_decay = ema_decay
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -315,7 +324,21 @@ class AdversarialNet(NeuralNet):
             self.discriminator, self.get_params_for("discriminator")
         )
         self._freeze()
+        if self.ema_decay is not None:
+            # registered with skorch as "module_ema": moved, pickled and saved with the rest
+            self.module_ema_ = copy.deepcopy(self.module_).requires_grad_(False)
         return self
+
+    @torch.no_grad()
+    def update_ema(self):
+        """Move ``module_ema_`` towards the generator group's current weights."""
+        if self.ema_decay is None:
+            return
+        for avg, weight in zip(self.module_ema_.parameters(), self.module_.parameters()):
+            if weight.requires_grad:  # frozen weights never change, nor their average
+                avg.lerp_(weight, 1.0 - self.ema_decay)
+        for avg, buffer in zip(self.module_ema_.buffers(), self.module_.buffers()):
+            avg.copy_(buffer)
 
     def _freeze(self):
         """Stop gradients to frozen parameters; remember the modules to keep in eval mode."""
@@ -335,6 +358,8 @@ class AdversarialNet(NeuralNet):
         if training:
             for group, name in getattr(self, "frozen_module_names_", ()):
                 getattr(self, group + "_").get_submodule(name).eval()
+        if getattr(self, "module_ema_", None) is not None:
+            self.module_ema_.eval()  # read, never trained
 
     def initialize_optimizer(self, triggered_directly=None):
         def make(prefix, module):
@@ -429,6 +454,7 @@ class AdversarialNet(NeuralNet):
         if g_loss.requires_grad:  # False when every generator parameter is frozen
             g_loss.backward()
         self.optimizer_.step()
+        self.update_ema()
 
         # discriminator update on detached fakes
         for p in d_params:

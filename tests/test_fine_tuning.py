@@ -65,6 +65,29 @@ def test_frozen_parameters_stay_bit_identical_and_the_rest_moves(
     assert not changed(g0, pretrained.generator_) and not changed(d0, pretrained.discriminator_)
 
 
+def test_ema_generator_starts_pretrained_and_keeps_frozen_layers(pretrained, digits, tmp_path):
+    X, _ = digits
+    g0 = state(pretrained.generator_)
+    ft = PretrainedGANFineTuner(pretrained, freeze_generator=1, ema=0.5, **FAST).fit(1 - X[:64])
+    averaged = ft.generator_ema_.state_dict()
+    # frozen layers: bit-identical in the average too
+    for name in (k for k in g0 if k.startswith("g.blocks.0.")):
+        assert torch.equal(averaged[name], g0[name]), name
+    # the rest: between the pretrained and the fine-tuned weights, at neither end
+    trained = ft.generator_.state_dict()
+    moved = [k for k in g0 if not k.startswith("g.blocks.0.") and g0[k].is_floating_point()
+             and "running" not in k]
+    assert moved and all(not torch.equal(averaged[k], trained[k]) for k in moved)
+    assert all(not torch.equal(averaged[k], g0[k]) for k in moved)
+    # sampling uses it, and it is saved with the model
+    ft.save(tmp_path / "ft.pt")
+    loaded = PretrainedGANFineTuner.load(tmp_path / "ft.pt", device="cpu")
+    np.testing.assert_array_equal(loaded.sample(6, random_state=0), ft.sample(6, random_state=0))
+    plain = PretrainedGANFineTuner(pretrained, freeze_generator=1, **FAST).fit(1 - X[:64])
+    assert not changed(trained, plain.generator_)  # averaging does not change training
+    assert not np.array_equal(plain.sample(6, random_state=0), ft.sample(6, random_state=0))
+
+
 def test_frozen_batch_norm_statistics_stay_fixed(pretrained, digits):
     X, _ = digits
     g0 = state(pretrained.generator_)

@@ -212,3 +212,57 @@ def test_methods_before_fit_raise_not_fitted():
     for method, args in [("sample", (2,)), ("save", ("x.pt",))]:
         with pytest.raises(NotFittedError):
             getattr(GAN(), method)(*args)
+
+
+# ----------------------------------------------------------------------- EMA
+def test_ema_generator_follows_the_recurrence_and_sample_uses_it():
+    X = correlated(n=32)
+    one_step = dict(max_epochs=1, batch_size=32, n_filters=4, latent_dim=4, lr=1e-2,
+                    random_state=0)
+    gan = GAN(**one_step, ema=0.9).fit(X)
+    # the initial weights: the same seeds, a step too small to change a float32 weight
+    init = GAN(**{**one_step, "lr": 1e-30}).fit(X).generator_["g"].state_dict()
+    trained = gan.generator_["g"].state_dict()
+    averaged = gan.generator_ema_["g"].state_dict()
+    for name, weight in trained.items():
+        if weight.is_floating_point() and "running" not in name:
+            # one step: avg = 0.9 * initial + 0.1 * trained
+            torch.testing.assert_close(averaged[name], init[name] + 0.1 * (weight - init[name]))
+    assert not torch.equal(averaged["blocks.0.0.weight"], trained["blocks.0.0.weight"])
+    # sample decodes the averaged generator's output, not the trained one's
+    z = torch.randn(5, 4, generator=torch.Generator().manual_seed(
+        int(np.random.RandomState(3).randint(0, 2**31 - 1))))
+    with torch.no_grad():
+        expected = gan.source_spec_.decode(gan.generator_ema_["g"].eval()(z), 2)
+    np.testing.assert_allclose(gan.sample(5, random_state=3), expected, rtol=1e-5, atol=1e-6)
+    assert GAN(**one_step).fit(X).generator_ema_ is None
+
+
+def test_ema_survives_pickle_save_load_and_resume(tmp_path):
+    X = correlated(n=64)
+    params = dict(max_epochs=4, batch_size=16, n_filters=4, latent_dim=4, random_state=0,
+                  ema=0.99)
+    full = GAN(**params).fit(X)
+    path = tmp_path / "gan.pt"
+    full.save(path)
+    loaded = GAN.load(path, device="cpu")
+    np.testing.assert_array_equal(loaded.sample(7, random_state=0), full.sample(7, random_state=0))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(full)).sample(7, random_state=0),
+                                  full.sample(7, random_state=0))
+    # two epochs, saved with the training state, then two more: as the 4-epoch fit
+    half = GAN(**{**params, "max_epochs": 2}).fit(X)
+    half.save(tmp_path / "half.pt", training_state=True)
+    resumed = GAN.load(tmp_path / "half.pt", device="cpu").set_params(warm_start=True,
+                                                                      max_epochs=4)
+    resumed.fit(X)
+    for name, value in full.generator_ema_.state_dict().items():
+        torch.testing.assert_close(resumed.generator_ema_.state_dict()[name], value,
+                                   rtol=0, atol=0)
+    with pytest.raises(ValueError, match="warm_start=True cannot change ema is None"):
+        GAN(**{**params, "max_epochs": 6, "warm_start": True}).fit(X).set_params(
+            ema=None, max_epochs=8).fit(X)
+
+
+def test_ema_out_of_range_is_rejected_before_training():
+    with pytest.raises(ValueError, match="'ema' parameter of GAN must be"):
+        GAN(ema=1.0, **TINY).fit(correlated(n=20))
