@@ -289,6 +289,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             pool_size=getattr(self, "pool_size", 0),
             frozen=self._frozen(fitted),
             ema_decay=getattr(self, "ema", None),
+            historical_averaging=getattr(self, "historical_averaging", 0.0),
             criterion__mode=self._loss(fitted),
             lr=self.lr,
             optimizer__betas=betas,
@@ -340,6 +341,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net.callbacks = self._callbacks(max_epochs)
         net.initialize_callbacks()
         net.ema_decay = getattr(self, "ema", None)
+        net.historical_averaging = getattr(self, "historical_averaging", 0.0)
         net.pool_size = getattr(self, "pool_size", 0)
         for pool in net.image_pools_.values():
             pool.pool_size = net.pool_size

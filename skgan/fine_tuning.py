@@ -185,6 +185,11 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Differentiable augmentation of what the discriminator sees (see
         :class:`~skgan.GAN`); ``"translation,cutout"`` keeps the discriminator
         from memorising a few target images.
+    historical_averaging : float, default=0.0
+        Weight of historical averaging (Salimans et al., 2016): the generator's
+        and the discriminator's losses each get this weight times the squared
+        distance of their trainable parameters from the parameters' average
+        over all earlier steps, which damps oscillations. 0 disables it.
     ema : float in [0, 1) or None, default=None
         Keep an exponential moving average of the generator's weights
         (``generator_ema_``; Karras et al., 2018), updated after every
@@ -305,6 +310,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "feature_matching": [Interval(Real, 0, None, closed="left")],
         "augment": [str, list, tuple, None],
         "ema": [Interval(Real, 0, 1, closed="left"), None],
+        "historical_averaging": [Interval(Real, 0, None, closed="left")],
         "rescale": ["boolean"],
     }
 
@@ -332,6 +338,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         feature_matching=0.0,
         augment=None,
         ema=None,
+        historical_averaging=0.0,
         image_shape=None,
         rescale=False,
         max_epochs=50,
@@ -361,6 +368,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.feature_matching = feature_matching
         self.augment = augment
         self.ema = ema
+        self.historical_averaging = historical_averaging
         self.image_shape = image_shape
         self.rescale = rescale
         self.max_epochs = max_epochs

@@ -67,6 +67,11 @@ class GAN(BaseGAN):
         comma-separated subset of "color", "translation", "cutout" (e.g.
         ``"translation,cutout"``, the usual choice for few images). Images
         only; None disables it.
+    historical_averaging : float, default=0.0
+        Weight of historical averaging (Salimans et al., 2016): the generator's
+        and the discriminator's losses each get this weight times the squared
+        distance of their trainable parameters from the parameters' average
+        over all earlier steps, which damps oscillations. 0 disables it.
     ema : float in [0, 1) or None, default=None
         Keep an exponential moving average of the generator's weights
         (``generator_ema_``; Karras et al., 2018), updated after every
@@ -165,6 +170,7 @@ class GAN(BaseGAN):
         "feature_matching": [Interval(Real, 0, None, closed="left")],
         "augment": [str, list, tuple, None],
         "ema": [Interval(Real, 0, 1, closed="left"), None],
+        "historical_averaging": [Interval(Real, 0, None, closed="left")],
     }
 
     _fitted_spec_attrs = ("source_spec_",)
@@ -185,6 +191,7 @@ class GAN(BaseGAN):
         feature_matching=0.0,
         augment=None,
         ema=None,
+        historical_averaging=0.0,
         image_shape=None,
         max_epochs=50,
         batch_size=64,
@@ -208,6 +215,7 @@ class GAN(BaseGAN):
         self.feature_matching = feature_matching
         self.augment = augment
         self.ema = ema
+        self.historical_averaging = historical_averaging
         self.image_shape = image_shape
         self.max_epochs = max_epochs
         self.batch_size = batch_size

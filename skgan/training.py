@@ -263,6 +263,12 @@ class AdversarialNet(NeuralNet):
         ``avg += (1 - ema_decay) * (weight - avg)``; buffers are copied. It
         starts as a copy of the initial weights, and frozen parameters are
         never touched, so they stay bit-identical. None keeps no average.
+    historical_averaging : float, default=0.0
+        Weight of historical averaging (Salimans et al., 2016): each group's
+        loss gets ``historical_averaging * ||theta - mean(theta_0..theta_t-1)||^2``,
+        the squared distance of its trainable parameters from their average
+        over all earlier steps (recorded as ``g_hist_avg`` and ``d_hist_avg``).
+        0 disables it.
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -292,6 +298,7 @@ class AdversarialNet(NeuralNet):
         pool_size=50,
         frozen=None,
         ema_decay=None,
+        historical_averaging=0.0,
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -303,6 +310,7 @@ class AdversarialNet(NeuralNet):
         self.pool_size = pool_size
         self.frozen = frozen
         self.ema_decay = ema_decay
+        self.historical_averaging = historical_averaging
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -310,7 +318,7 @@ class AdversarialNet(NeuralNet):
     @property
     def _default_callbacks(self):
         names = ("g_loss", "d_loss", *self.objective.generator_terms,
-                 *self.objective.discriminator_terms)
+                 *self.objective.discriminator_terms, "g_hist_avg", "d_hist_avg")
         return [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
@@ -377,6 +385,7 @@ class AdversarialNet(NeuralNet):
         super().initialize()
         self.rng_ = torch.Generator().manual_seed(int(self.seed))
         self.image_pools_ = {}
+        self.historical_average_, self.historical_steps_ = None, 0
         self._target_order, self._target_pos = None, 0
         return self
 
@@ -449,6 +458,8 @@ class AdversarialNet(NeuralNet):
             p.requires_grad_(False)
         self.optimizer_.zero_grad(set_to_none=True)
         g_terms, fakes = self.objective.generator_losses(self, source, target, y, y_target)
+        if self.historical_averaging > 0:
+            g_terms["g_hist_avg"] = self._historical_penalty("optimizer")
         g_loss = sum(g_terms.values())
         self._check_finite(g_loss, "generator", g_terms)
         if g_loss.requires_grad:  # False when every generator parameter is frozen
@@ -462,11 +473,14 @@ class AdversarialNet(NeuralNet):
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
         fakes = {k: v.detach() for k, v in fakes.items()}
         d_terms = self.objective.discriminator_losses(self, source, target, fakes, y_target)
+        if self.historical_averaging > 0:
+            d_terms["d_hist_avg"] = self._historical_penalty("discriminator_optimizer")
         d_loss = sum(d_terms.values())
         self._check_finite(d_loss, "discriminator", d_terms)
         if d_loss.requires_grad:
             d_loss.backward()
         self.discriminator_optimizer_.step()
+        self._update_historical_average()
 
         record = self.history.record_batch
         record("g_loss", g_loss.item())
@@ -474,6 +488,36 @@ class AdversarialNet(NeuralNet):
         for name, value in {**g_terms, **d_terms}.items():
             record(name, value.item())
         return {"loss": g_loss.detach(), "y_pred": None}
+
+    def _trainable(self, optimizer):
+        return [p for group in getattr(self, optimizer + "_").param_groups for p in group["params"]]
+
+    def _historical_penalty(self, optimizer):
+        """``historical_averaging`` times the squared distance of the parameters an
+        optimizer trains from their average over the earlier steps."""
+        if self.historical_average_ is None:  # the first step: the average is the start
+            self.historical_average_ = {
+                name: [p.detach().clone() for p in self._trainable(name)]
+                for name in ("optimizer", "discriminator_optimizer")}
+            self.historical_steps_ = 1
+        params = self._trainable(optimizer)
+        distance = sum(((p - avg) ** 2).sum()
+                       for p, avg in zip(params, self.historical_average_[optimizer]))
+        return self.historical_averaging * torch.as_tensor(distance, device=self.device)
+
+    @torch.no_grad()
+    def _update_historical_average(self):
+        if self.historical_average_ is None:
+            return
+        self.historical_steps_ += 1
+        for name, averages in self.historical_average_.items():
+            for p, avg in zip(self._trainable(name), averages):
+                avg.add_(p - avg, alpha=1.0 / self.historical_steps_)
+
+    def _averages_to(self, device):
+        if self.historical_average_ is not None:
+            self.historical_average_ = {name: [t.to(device) for t in tensors]
+                                        for name, tensors in self.historical_average_.items()}
 
     # --------------------------------------------------- state and interrupts
     def training_state(self, device="cpu"):
@@ -496,6 +540,9 @@ class AdversarialNet(NeuralNet):
         state = {name: copy(getattr(self, name + "_").state_dict())
                  for name in self._modules + self._optimizers}
         state["rng"] = self.rng_.get_state()
+        averages = getattr(self, "historical_average_", None)
+        state["historical_average"] = None if averages is None else copy(averages)
+        state["historical_steps"] = int(getattr(self, "historical_steps_", 0))
         state["pools"] = {name: copy(pool.samples) for name, pool in self.image_pools_.items()}
         order = self._target_order
         state["target_walk"] = None if order is None else [order.clone(), int(self._target_pos)]
@@ -507,6 +554,11 @@ class AdversarialNet(NeuralNet):
         for name in self._modules + self._optimizers:
             getattr(self, name + "_").load_state_dict(state[name])
         self.rng_.set_state(state["rng"])
+        averages = state.get("historical_average")
+        self.historical_average_ = None if averages is None else {
+            name: [t.to(self.device, copy=True) for t in tensors]
+            for name, tensors in averages.items()}
+        self.historical_steps_ = int(state.get("historical_steps", 0))
         self.image_pools_ = {}
         for name, samples in state["pools"].items():
             self.image_pools_[name] = ImagePool(self.pool_size, self.rng_)
@@ -535,6 +587,7 @@ class AdversarialNet(NeuralNet):
         """
         self._interrupt_requested = False
         self.pools_to(self.device)
+        self._averages_to(self.device)
         previous = None
         if threading.current_thread() is threading.main_thread():
             def defer(signum, frame):
@@ -548,6 +601,7 @@ class AdversarialNet(NeuralNet):
                 signal.signal(signal.SIGINT, previous)
             # nothing device-bound stays outside the modules and optimizers
             self.pools_to("cpu")
+            self._averages_to("cpu")
             self._interrupt_requested = False
 
 

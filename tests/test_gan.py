@@ -266,3 +266,52 @@ def test_ema_survives_pickle_save_load_and_resume(tmp_path):
 def test_ema_out_of_range_is_rejected_before_training():
     with pytest.raises(ValueError, match="'ema' parameter of GAN must be"):
         GAN(ema=1.0, **TINY).fit(correlated(n=20))
+
+
+# --------------------------------------------------------- historical averaging
+def test_historical_averaging_penalty_is_the_distance_to_the_past_mean():
+    X = correlated(n=32)
+    one_batch = dict(batch_size=32, n_filters=4, latent_dim=4, lr=1e-2, random_state=0)
+    w = 0.5
+    start = GAN(max_epochs=1, **{**one_batch, "lr": 1e-30}).fit(X).net_
+    first = GAN(max_epochs=1, historical_averaging=w, **one_batch).fit(X).net_
+    two = GAN(max_epochs=2, historical_averaging=w, **one_batch).fit(X)
+    batches = [epoch["batches"][0] for epoch in two.history_]
+    # step 1: the average is the start, where the parameters still are
+    assert batches[0]["g_hist_avg"] == 0.0 and batches[0]["d_hist_avg"] == 0.0
+    # step 2: the average of theta_0 and theta_1 is half-way, so w * ||theta_1 - theta_0||^2 / 4
+    for group, term in (("module_", "g_hist_avg"), ("discriminator_", "d_hist_avg")):
+        theta0 = [p for p in getattr(start, group).parameters()]
+        theta1 = [p for p in getattr(first, group).parameters()]
+        expected = w * sum(((b - a) ** 2).sum() for a, b in zip(theta0, theta1)).item() / 4
+        assert batches[1][term] == pytest.approx(expected, rel=1e-4), term
+        assert expected > 0
+    # a 3-step mean after the second update, kept on the CPU after fit
+    assert two.net_.historical_steps_ == 3
+    assert all(t.device.type == "cpu" for ts in two.net_.historical_average_.values() for t in ts)
+
+
+def test_historical_averaging_gradient_pulls_towards_the_average():
+    gan = GAN(**{**TINY, "max_epochs": 1}, historical_averaging=0.25).fit(correlated(n=32))
+    net = gan.net_
+    params = net._trainable("optimizer")
+    net.historical_average_["optimizer"] = [torch.zeros_like(p) for p in params]
+    penalty = net._historical_penalty("optimizer")
+    torch.testing.assert_close(penalty, 0.25 * sum((p.detach() ** 2).sum() for p in params))
+    grads = torch.autograd.grad(penalty, params)
+    for p, g in zip(params, grads):
+        torch.testing.assert_close(g, 2 * 0.25 * p.detach())  # d/dtheta w ||theta - 0||^2
+
+
+def test_historical_averaging_resumes_bitwise(tmp_path):
+    X = correlated(n=64)
+    params = dict(batch_size=16, n_filters=4, latent_dim=4, random_state=0,
+                  historical_averaging=0.1)
+    full = GAN(max_epochs=4, **params).fit(X)
+    half = GAN(max_epochs=2, **params).fit(X)
+    half.save(tmp_path / "half.pt", training_state=True)
+    resumed = GAN.load(tmp_path / "half.pt", device="cpu").set_params(warm_start=True,
+                                                                      max_epochs=4).fit(X)
+    for name, value in full.generator_.state_dict().items():
+        torch.testing.assert_close(resumed.generator_.state_dict()[name], value, rtol=0, atol=0)
+    assert resumed.history_[-1, "d_hist_avg"] == full.history_[-1, "d_hist_avg"]
