@@ -1,6 +1,7 @@
 """skgan: GAN-based transfer learning as scikit-learn estimators."""
 
 from ._data import Unsplit
+from .distillation import GANDistiller
 from .domain_adaptation import GANDomainAdapter
 from .fine_tuning import PretrainedGANFineTuner
 from .gan import GAN
@@ -8,4 +9,4 @@ from .translation import CycleGANTranslator
 
 __version__ = "0.1.0"
 
-__all__ = ["CycleGANTranslator", "GAN", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__"]
+__all__ = ["CycleGANTranslator", "GAN", "GANDistiller", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__"]

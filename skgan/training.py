@@ -460,7 +460,7 @@ class AdversarialNet(NeuralNet):
         g_terms, fakes = self.objective.generator_losses(self, source, target, y, y_target)
         if self.historical_averaging > 0:
             g_terms["g_hist_avg"] = self._historical_penalty("optimizer")
-        g_loss = sum(g_terms.values())
+        g_loss = sum(g_terms.values(), torch.zeros((), device=self.device))
         self._check_finite(g_loss, "generator", g_terms)
         if g_loss.requires_grad:  # False when every generator parameter is frozen
             g_loss.backward()
@@ -475,7 +475,7 @@ class AdversarialNet(NeuralNet):
         d_terms = self.objective.discriminator_losses(self, source, target, fakes, y_target)
         if self.historical_averaging > 0:
             d_terms["d_hist_avg"] = self._historical_penalty("discriminator_optimizer")
-        d_loss = sum(d_terms.values())
+        d_loss = sum(d_terms.values(), torch.zeros((), device=self.device))
         self._check_finite(d_loss, "discriminator", d_terms)
         if d_loss.requires_grad:
             d_loss.backward()

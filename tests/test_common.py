@@ -3,7 +3,7 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgan import GAN, CycleGANTranslator, GANDomainAdapter, PretrainedGANFineTuner
+from skgan import GAN, CycleGANTranslator, GANDistiller, GANDomainAdapter, PretrainedGANFineTuner
 from skgan.metrics import ClassifierFeatureExtractor
 
 # tiny networks and two epochs: the checks test the API, not learning
@@ -22,6 +22,8 @@ ESTIMATORS = [
     # covers clone, get_params, pickling and grid search with a pretrained GAN)
     PretrainedGANFineTuner(latent_dim=4, freeze_discriminator=1, **FAST),
     ClassifierFeatureExtractor(n_filters=4, max_epochs=1, random_state=0),
+    # no teacher in the checks: the documented teacher=None fallback fits a GAN on X first
+    GANDistiller(n_filters=2, max_epochs=1, batch_size=16, random_state=0),
 ]
 
 # Every check passes; an entry here needs a one-line reason.
@@ -32,6 +34,7 @@ EXPECTED_FAILED_CHECKS = {}
 # fallbacks warn
 @pytest.mark.filterwarnings("ignore:.*got no X_target:UserWarning")
 @pytest.mark.filterwarnings("ignore:.*got pretrained=None:UserWarning")
+@pytest.mark.filterwarnings("ignore:.*got teacher=None:UserWarning")
 @parametrize_with_checks(
     ESTIMATORS,
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
