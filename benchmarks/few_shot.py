@@ -25,6 +25,16 @@ layout (see ``../shared/data/README.md``); nothing is downloaded.
     python benchmarks/few_shot.py --steps 200 --pretrain-epochs 1 --n-target 10
     python benchmarks/few_shot.py --augment none translation,cutout   # with and without DiffAugment
     python benchmarks/few_shot.py --seeds 0 1 2       # three whole runs; mean ± std of the ratios
+    python benchmarks/few_shot.py --ema none 0.99     # with and without an EMA generator
+    python benchmarks/few_shot.py --pair mnist-classes  # new classes: MNIST 0-4 -> 5-9
+
+``--pair mnist-classes`` is the harder transfer: the GAN is pretrained on MNIST
+digits 0-4 (raw, no crop) and fine-tuned on N training images of digits 5-9;
+the LeNet is fitted on labelled MNIST training digits 5-9 and FID/KID are
+against 2,007 of the MNIST test digits 5-9 (as many as USPS test has). Every setting (``--augment`` x ``--ema``)
+trains every method, and the summary adds, per seed, the best fine-tuned FID
+over all settings divided by the best scratch FID over all settings
+("best vs best").
 
 With several ``--seeds`` each seed pretrains its own MNIST GAN, draws its own N
 target images and fine-tunes under its own seed; the LeNet feature extractor
@@ -126,6 +136,10 @@ def main(argv=None):
                         help="DiffAugment settings to compare, each applied to every fine-tuned "
                              "and scratch model: 'none' or policies such as translation,cutout "
                              "(pretraining is never augmented)")
+    parser.add_argument("--ema", nargs="+", default=["none"],
+                        help="EMA generator decays to compare ('none' = no EMA), e.g. none 0.99")
+    parser.add_argument("--pair", choices=["mnist-usps", "mnist-classes"], default="mnist-usps",
+                        help="mnist-usps: same classes, new style; mnist-classes: MNIST 0-4 -> 5-9")
     parser.add_argument("--lenet-epochs", type=int, default=4)
     parser.add_argument("--kid-subsets", type=int, default=50)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0],
@@ -142,23 +156,35 @@ def main(argv=None):
     run_start = time.perf_counter()
 
     root = Path(args.root)
-    X_mnist_all, _ = load_mnist(root)
-    X_usps, y_usps = load_usps(root / "usps", size=28)
-    X_test, y_test = load_usps(root / "usps", train=False, size=28)
+    X_mnist_all, y_mnist_all = load_mnist(root)
+    if args.pair == "mnist-usps":
+        X_usps, y_usps = load_usps(root / "usps", size=28)
+        X_test, y_test = load_usps(root / "usps", train=False, size=28)
+        target_name = "USPS"
+    else:  # new classes: pretrain on digits 0-4, adapt to digits 5-9
+        X_mnist_test, y_mnist_test = load_mnist(root, train=False)
+        new = y_mnist_all >= 5
+        X_usps, y_usps = X_mnist_all[new], y_mnist_all[new]
+        X_mnist_all = X_mnist_all[~new]
+        X_test, y_test = X_mnist_test[y_mnist_test >= 5], y_mnist_test[y_mnist_test >= 5]
+        keep = np.sort(np.random.RandomState(0).permutation(len(X_test))[:2007])  # USPS test's size
+        X_test, y_test = X_test[keep], y_test[keep]
+        args.mnist_crop = 0
+        target_name = "MNIST 5-9"
 
     start = time.perf_counter()
     lenet = ClassifierFeatureExtractor(n_filters=32, max_epochs=args.lenet_epochs,
                                        random_state=args.seeds[0], device=device).fit(X_usps, y_usps)
     lenet_s = time.perf_counter() - start
     lenet_acc = lenet.score(X_test, y_test)
-    print(f"LeNet features: USPS test accuracy {100 * lenet_acc:.2f}% ({lenet_s:.0f} s)", flush=True)
+    print(f"LeNet features: {target_name} test accuracy {100 * lenet_acc:.2f}% ({lenet_s:.0f} s)", flush=True)
 
     real = {"fid": frechet_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet),
             "kid": kernel_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet,
                                    n_subsets=args.kid_subsets, random_state=args.seeds[0])}
     X_mnist = crop_frame(X_mnist_all[:len(X_test)], args.mnist_crop)
     real["mnist_fid"] = frechet_distance(X_test, X_mnist, feature_extractor=lenet)
-    print(f"reference: USPS train vs test FID {real['fid']:.2f}; pretraining MNIST vs USPS test "
+    print(f"reference: {target_name} train vs test FID {real['fid']:.2f}; pretraining MNIST vs {target_name} test "
           f"{real['mnist_fid']:.2f}", flush=True)
 
     rows = []
@@ -176,14 +202,20 @@ def main(argv=None):
         best = f"{r['best_fid']:.2f} ({r['best_step']})" if "best_fid" in r else "-"
         print(f"{r['seed']:>4} {n:>5} {r['method']:>30} {r['fid']:8.2f} {best:>16} {r['kid']:11.4g} ± "
               f"{r['kid_std']:7.2g} {r['steps']:>6} {r['fit_s']:6.0f} {r['peak_mib']:9.0f}")
-    print(f"real data: USPS train vs test FID {real['fid']:.2f}, KID {real['kid']:.4g}; "
-          f"pretraining MNIST vs USPS test FID {real['mnist_fid']:.2f}")
+    print(f"real data: {target_name} train vs test FID {real['fid']:.2f}, KID {real['kid']:.4g}; "
+          f"pretraining MNIST vs {target_name} test FID {real['mnist_fid']:.2f}")
     for key, s in summary.items():
+        if key == "best_vs_best":
+            continue
         print(f"N={key} over seeds {args.seeds}: best fine-tuned / scratch FID = "
               f"{fmt(s['best_fine_tuned_over_scratch_fid'])} (target <= 0.5; full fine-tuning "
               f"{fmt(s['fine_tune_over_scratch_fid'])}); best FreezeD - full fine-tune FID = "
               f"{fmt(s['best_freezeD_minus_fine_tune_fid'], '+.1f')} (target <= 0); "
               f"FID by method: " + ", ".join(f"{m} {fmt(v, '.1f')}" for m, v in s["fid"].items()))
+    for n, s in summary.get("best_vs_best", {}).items():
+        print(f"N={n}: best fine-tuned FID over all settings / best scratch FID over all settings = "
+              f"{fmt(s['ratio'])} (target <= 0.45); winners "
+              + "; ".join(f"seed {w['seed']}: {w['fine_tuned']} vs {w['scratch']}" for w in s["winners"]))
     print(f"total wall time {total_s:.0f} s, peak RSS of the whole run {peak:.0f} MiB")
 
 
@@ -217,11 +249,10 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
           f"(FID vs MNIST {mnist_fid:.2f})", flush=True)
 
     methods = []
-    for augment in args.augment:
-        augment = None if augment == "none" else augment
-        suffix = "" if augment is None else f" +{augment}"
-        methods += [(f"scratch{suffix}", None, 0, augment), (f"fine-tune{suffix}", gan, 0, augment)]
-        methods += [(f"freezeD-{k}{suffix}", gan, k, augment) for k in args.freeze]
+    for augment, ema in settings(args):
+        suffix = setting_suffix(augment, ema)
+        methods += [(f"scratch{suffix}", None, 0, augment, ema), (f"fine-tune{suffix}", gan, 0, augment, ema)]
+        methods += [(f"freezeD-{k}{suffix}", gan, k, augment, ema) for k in args.freeze]
     for n in args.n_target:
         idx = np.random.RandomState(seed).permutation(len(X_usps))[:n]
         X_few = X_usps[idx]
@@ -229,12 +260,12 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
         per_epoch = n // batch if n > batch else 1  # the last incomplete batch is dropped
         chunk = math.ceil(args.eval_every / per_epoch)  # epochs between checkpoints
         n_chunks = math.ceil(args.steps / (chunk * per_epoch))
-        for method, pretrained, k, augment in methods:
+        for method, pretrained, k, augment, ema in methods:
             arch = ({"latent_dim": args.latent_dim, "n_filters": args.n_filters,
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
                 pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
-                lr=args.lr, loss=args.loss, augment=augment, random_state=seed,
+                lr=args.lr, loss=args.loss, augment=augment, ema=ema, random_state=seed,
                 device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
             for _ in range(n_chunks):
@@ -247,7 +278,7 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
                    "fit_s": fit_s, "peak_mib": mem,
                    **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
                    "best_fid": best["fid"], "best_step": best["step"], "curve": curve}
-            row["augment"] = augment
+            row["augment"], row["ema"] = augment, ema
             rows.append(row)
             print(f"seed {seed} N={n:>4} {method:>30}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
                   f"{best['step']})  KID {row['kid']:.4g} ± {row['kid_std']:.2g}"
@@ -263,20 +294,50 @@ def _stats(values):
             "values": values}
 
 
+def settings(args):
+    """Every (augment, ema) pair the run compares, ``None`` for off."""
+    return [(None if a == "none" else a, None if e == "none" else float(e))
+            for a in args.augment for e in args.ema]
+
+
+def setting_suffix(augment, ema):
+    return ("" if augment is None else f" +{augment}") + ("" if ema is None else f" +ema{ema:g}")
+
+
+def best_vs_best(args, rows):
+    """Per N and seed: best fine-tuned FID over every setting / best scratch FID over every setting."""
+    out = {}
+    for n in args.n_target:
+        ratios, winners = [], []
+        for seed in sorted({r["seed"] for r in rows}):
+            here = [r for r in rows if r["seed"] == seed and r["n_target"] == n]
+            scratch = [r for r in here if r["method"].startswith("scratch")]
+            tuned = [r for r in here if not r["method"].startswith("scratch")]
+            if not scratch or not tuned:
+                continue
+            best_s, best_t = min(scratch, key=lambda r: r["fid"]), min(tuned, key=lambda r: r["fid"])
+            ratios.append(best_t["fid"] / best_s["fid"])
+            winners.append({"seed": seed, "fine_tuned": best_t["method"], "fine_tuned_fid": best_t["fid"],
+                            "scratch": best_s["method"], "scratch_fid": best_s["fid"]})
+        if ratios:
+            out[str(n)] = {"ratio": _stats(ratios), "winners": winners}
+    return out
+
+
 def summarise(args, rows):
-    """Per (N, augment): the target ratios per seed, then mean and std over seeds."""
+    """Per (N, setting): the target ratios per seed, then mean and std over seeds."""
     summary = {}
     for n in args.n_target:
-        for augment in args.augment:
-            augment = None if augment == "none" else augment
-            suffix = "" if augment is None else f" +{augment}"
+        for augment, ema in settings(args):
+            suffix = setting_suffix(augment, ema)
             per_seed = {key: [] for key in ("best_fine_tuned_over_scratch_fid", "fine_tune_over_scratch_fid",
                                             "best_freezeD_minus_fine_tune_fid",
                                             "over_checkpoints_best_fine_tuned_over_scratch_best_fid")}
             fids = {}
             for seed in sorted({r["seed"] for r in rows}):
                 by = {r["method"][: len(r["method"]) - len(suffix)]: r for r in rows
-                      if r["seed"] == seed and r["n_target"] == n and r.get("augment") == augment}
+                      if r["seed"] == seed and r["n_target"] == n and r.get("augment") == augment
+                      and r.get("ema") == ema}
                 if "scratch" not in by or "fine-tune" not in by:
                     continue
                 for m, r in by.items():
@@ -292,6 +353,7 @@ def summarise(args, rows):
             if fids:
                 summary[f"{n}{suffix}"] = {**{k: _stats(v) for k, v in per_seed.items()},
                                            "fid": {m: _stats(v) for m, v in fids.items()}}
+    summary["best_vs_best"] = best_vs_best(args, rows)
     return summary
 
 
