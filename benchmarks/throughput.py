@@ -1,4 +1,4 @@
-"""CycleGANTranslator training throughput against a plain PyTorch loop.
+"""CycleGANTranslator training throughput against the reference loop and a plain loop.
 
 Both sides train the same networks (skgan's ResNet generators and PatchGAN
 discriminators, built and initialised by the same factories), with the same
@@ -7,19 +7,35 @@ number of steps. skgan's side is ``CycleGANTranslator.fit`` end to end (input
 validation, scaling, skorch's loop and callbacks, history); the plain side is a
 hand-written loop over tensors already in the networks' scale.
 
+The third side, ``reference``, re-creates the training iteration of the
+reference implementation that skgan's networks reproduce (the CycleGAN loop of
+the Transfer-Learning-Library, ``examples/.../cycle_gan.py`` with
+``dalib.translation.cyclegan``), from reading its code: in-place ReLU /
+LeakyReLU in the networks, the four translations computed first, one generator
+backward, then one backward call *per discriminator* before a single
+discriminator step, its image pool (a Python loop over the batch drawing from
+Python's ``random``), batches from a shuffling ``DataLoader`` (``drop_last``;
+no worker processes here, as skgan's side), and one ``.item()`` per logged loss
+(eight per step). ``--check`` verifies, before anything is timed, that with the
+same initial weights and the same images the reference iteration and skgan's
+first training step give the same losses and the same updated weights.
+
 Each measurement runs in its own subprocess (so peak memory is per run) and the
-two sides alternate, ``--repeats`` times per image size; the table reports
-medians and the ratio skgan / plain images per second (1.0 = no overhead).
+sides alternate, ``--repeats`` times per image size; the table reports medians
+and the ratios skgan / reference and skgan / plain images per second.
 
     python benchmarks/throughput.py                # CPU or GPU, whichever "auto" picks
     python benchmarks/throughput.py --sizes 32 --steps 10 --repeats 2   # quick look
+    python benchmarks/throughput.py --check        # reference == skgan, then exit
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
+import random
 import resource
 import statistics
 import subprocess
@@ -112,13 +128,177 @@ def run_plain(args, X_a, X_b):
     return time.perf_counter() - start, device
 
 
+LAMBDA_CYC, LAMBDA_ID = 10.0, 5.0  # CycleGANTranslator's defaults (the reference's 10 / 0.5 x 10)
+
+
+def reference_networks(est, shape, init_seed):
+    """skgan's networks, with the reference's in-place activations."""
+    from torch import nn
+
+    from skgan.training import seeded
+
+    with seeded(init_seed):
+        gens, discs = est._build_modules(shape, shape, {})
+    for m in itertools.chain(gens.modules(), discs.modules()):
+        if isinstance(m, (nn.ReLU, nn.LeakyReLU)):
+            m.inplace = True  # the reference builds nn.ReLU(True) / nn.LeakyReLU(0.2, True)
+    return gens, discs
+
+
+class ReferenceImagePool:
+    """The reference's image pool: a loop over the batch, Python's ``random``."""
+
+    def __init__(self, pool_size):
+        self.pool_size, self.images = pool_size, []
+
+    def query(self, images):
+        if self.pool_size == 0:
+            return images
+        out = []
+        for image in images:
+            image = torch.unsqueeze(image.data, 0)
+            if len(self.images) < self.pool_size:
+                self.images.append(image)
+                out.append(image)
+            elif random.uniform(0, 1) > 0.5:
+                i = random.randint(0, self.pool_size - 1)
+                tmp = self.images[i].clone()
+                self.images[i] = image
+                out.append(tmp)
+            else:
+                out.append(image)
+        return torch.cat(out, 0)
+
+
+def reference_iteration(nets, opts, pools, real_s, real_t):
+    """One training iteration of the reference loop; returns its eight logged losses."""
+    import torch.nn.functional as F
+
+    g_s2t, g_t2s, d_s, d_t = nets
+    opt_g, opt_d = opts
+
+    def lsgan(pred, real):
+        return F.mse_loss(pred, torch.ones_like(pred) if real else torch.zeros_like(pred))
+
+    fake_t = g_s2t(real_s)
+    rec_s = g_t2s(fake_t)
+    fake_s = g_t2s(real_t)
+    rec_t = g_s2t(fake_s)
+    for p in itertools.chain(d_s.parameters(), d_t.parameters()):
+        p.requires_grad = False
+    opt_g.zero_grad()
+    loss_g_s2t = lsgan(d_t(fake_t), True)
+    loss_g_t2s = lsgan(d_s(fake_s), True)
+    loss_cycle_s = F.l1_loss(rec_s, real_s) * LAMBDA_CYC
+    loss_cycle_t = F.l1_loss(rec_t, real_t) * LAMBDA_CYC
+    loss_identity_t = F.l1_loss(g_s2t(real_t), real_t) * LAMBDA_ID
+    loss_identity_s = F.l1_loss(g_t2s(real_s), real_s) * LAMBDA_ID
+    loss_g = loss_g_s2t + loss_g_t2s + loss_cycle_s + loss_cycle_t + loss_identity_s + loss_identity_t
+    loss_g.backward()
+    opt_g.step()
+    for p in itertools.chain(d_s.parameters(), d_t.parameters()):
+        p.requires_grad = True
+    opt_d.zero_grad()
+    fake_s_ = pools[0].query(fake_s.detach())
+    loss_d_s = 0.5 * (lsgan(d_s(real_s), True) + lsgan(d_s(fake_s_), False))
+    loss_d_s.backward()
+    fake_t_ = pools[1].query(fake_t.detach())
+    loss_d_t = 0.5 * (lsgan(d_t(real_t), True) + lsgan(d_t(fake_t_), False))
+    loss_d_t.backward()
+    opt_d.step()
+    logged = dict(g_s2t=loss_g_s2t, g_t2s=loss_g_t2s, d_s=loss_d_s, d_t=loss_d_t,
+                  cycle_s=loss_cycle_s, cycle_t=loss_cycle_t, idt_s=loss_identity_s,
+                  idt_t=loss_identity_t)
+    return {k: v.item() for k, v in logged.items()}
+
+
+def reference_setup(est, shape, init_seed, device):
+    gens, discs = reference_networks(est, shape, init_seed)
+    gens, discs = gens.to(device), discs.to(device)
+    nets = (gens["ab"], gens["ba"], discs["a"], discs["b"])
+    opt_g = torch.optim.Adam(itertools.chain(nets[0].parameters(), nets[1].parameters()),
+                             lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(itertools.chain(nets[2].parameters(), nets[3].parameters()),
+                             lr=2e-4, betas=(0.5, 0.999))
+    return nets, (opt_g, opt_d), (ReferenceImagePool(50), ReferenceImagePool(50))
+
+
+def run_reference(args, X_a, X_b):
+    """The reference implementation's training loop over the same networks."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from skgan.base import resolve_device
+
+    random.seed(0)
+    torch.manual_seed(0)
+    est = estimator(args)
+    device = resolve_device(args.device)
+    start = time.perf_counter()
+    nets, opts, pools = reference_setup(est, X_a.shape[1:], 0, device)
+    pin = device.startswith("cuda")
+    loader_s = DataLoader(TensorDataset(torch.from_numpy(X_a) * 2 - 1), batch_size=args.batch_size,
+                          shuffle=True, drop_last=True, pin_memory=pin)
+    loader_t = DataLoader(TensorDataset(torch.from_numpy(X_b) * 2 - 1), batch_size=args.batch_size,
+                          shuffle=True, drop_last=True, pin_memory=pin)
+    iter_t = iter(loader_t)
+    for (real_s,) in loader_s:
+        try:
+            (real_t,) = next(iter_t)
+        except StopIteration:  # the reference's ForeverDataIterator
+            iter_t = iter(loader_t)
+            (real_t,) = next(iter_t)
+        reference_iteration(nets, opts, pools, real_s.to(device), real_t.to(device))
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, device
+
+
+def check_reference(args):
+    """skgan's first step == the reference iteration, same weights and images."""
+    # one batch of two copies of one image per domain: skgan's shuffling cannot reorder it
+    args = argparse.Namespace(**{**vars(args), "batch_size": 2})
+    X_a, X_b = (np.repeat(X, 2, axis=0) for X in make_data(1, args.size, seed=1))
+    for X in (X_a, X_b):  # skgan scales float images from their min..max: make it 0..1
+        X[:, 0, 0, 0], X[:, 0, 0, 1] = 0.0, 1.0
+    est = estimator(args)
+    est.set_params(device="cpu")
+    init_seed = est._seeds()[0]
+    nets, opts, pools = reference_setup(est, X_a.shape[1:], init_seed, "cpu")
+    ref = reference_iteration(nets, opts, pools, torch.from_numpy(X_a) * 2 - 1,
+                              torch.from_numpy(X_b) * 2 - 1)
+    est.fit(X_a, X_target=X_b)
+    batch = est.net_.history[-1]["batches"][0]
+    pairs = {
+        "g_adv": (batch["g_adv"], ref["g_s2t"] + ref["g_t2s"]),
+        "cycle": (batch["cycle"], ref["cycle_s"] + ref["cycle_t"]),
+        "identity": (batch["identity"], ref["idt_s"] + ref["idt_t"]),
+        "d_adv": (batch["d_adv"], ref["d_s"] + ref["d_t"]),
+    }
+    ours = dict(itertools.chain(est.net_.module_.named_parameters(),
+                                est.net_.discriminator_.named_parameters()))
+    theirs = {**{f"ab.{n}": p for n, p in nets[0].named_parameters()},
+              **{f"ba.{n}": p for n, p in nets[1].named_parameters()},
+              **{f"a.{n}": p for n, p in nets[2].named_parameters()},
+              **{f"b.{n}": p for n, p in nets[3].named_parameters()}}
+    weight_diff = max(float((ours[n] - theirs[n]).detach().abs().max()) for n in theirs)
+    loss_diff = max(abs(a - b) for a, b in pairs.values())
+    for name, (a, b) in pairs.items():
+        print(f"{name:>9}: skgan {a:.7f}  reference {b:.7f}")
+    print(f"max |loss difference| {loss_diff:.2e}; max |weight difference| after the step "
+          f"{weight_diff:.2e} over {len(theirs)} tensors")
+    ok = loss_diff < 1e-5 and weight_diff < 1e-5 and set(ours) == set(theirs)
+    print("reference check:", "identical" if ok else "DIFFERENT")
+    return {"loss_diff": loss_diff, "weight_diff": weight_diff, "identical": ok}
+
+
 def worker(args):
     """One measurement in this process; prints a JSON line."""
     n = args.steps * args.batch_size
     X_a, X_b = make_data(n, args.size)
     if args.device != "cpu" and torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
-    seconds, device = (run_skgan if args.worker == "skgan" else run_plain)(args, X_a, X_b)
+    run = {"skgan": run_skgan, "plain": run_plain, "reference": run_reference}[args.worker]
+    seconds, device = run(args, X_a, X_b)
     peak_gpu = torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else None
     print(json.dumps({
         "side": args.worker, "size": args.size, "seconds": seconds, "images": n,
@@ -136,8 +316,11 @@ def measure(args, side, size):
     return json.loads(out.strip().splitlines()[-1])
 
 
+SIDES = ("reference", "plain", "skgan")
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="CycleGANTranslator vs plain PyTorch throughput")
+    parser = argparse.ArgumentParser(description="CycleGANTranslator vs reference and plain throughput")
     parser.add_argument("--sizes", type=int, nargs="+", default=[32, 64])
     parser.add_argument("--steps", type=int, default=15)
     parser.add_argument("--batch-size", type=int, default=4)
@@ -145,49 +328,59 @@ def main(argv=None):
     parser.add_argument("--n-blocks", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--worker", choices=["skgan", "plain"], help=argparse.SUPPRESS)
+    parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES))
+    parser.add_argument("--check", action="store_true",
+                        help="verify reference == skgan on one step (32 px) and exit")
+    parser.add_argument("--out", default=None, help="file name in benchmarks/results")
+    parser.add_argument("--worker", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
+    if args.check:
+        return check_reference(argparse.Namespace(**{**vars(args), "size": args.sizes[0]}))
 
+    check = check_reference(argparse.Namespace(**{**vars(args), "size": args.sizes[0]}))
     rows = []
     for size in args.sizes:
-        runs = {"skgan": [], "plain": []}
+        runs = {side: [] for side in args.sides}
         for _ in range(args.repeats):
-            for side in ("plain", "skgan"):  # alternate so drift hits both sides
+            for side in args.sides:  # alternate so drift hits every side
                 runs[side].append(measure(args, side, size))
         med = {s: statistics.median(r["images_per_s"] for r in runs[s]) for s in runs}
-        rows.append({
-            "size": size,
-            "plain_images_per_s": med["plain"],
-            "skgan_images_per_s": med["skgan"],
-            "ratio": med["skgan"] / med["plain"],
-            "plain_peak_rss_mib": max(r["peak_rss_mib"] for r in runs["plain"]),
-            "skgan_peak_rss_mib": max(r["peak_rss_mib"] for r in runs["skgan"]),
-            "plain_peak_gpu_mib": runs["plain"][0]["peak_gpu_mib"],
-            "skgan_peak_gpu_mib": runs["skgan"][0]["peak_gpu_mib"],
-            "device": runs["skgan"][0]["device"],
-            "runs": runs,
-        })
+        row = {"size": size, "batch_size": args.batch_size, "device": runs[args.sides[0]][0]["device"]}
+        for side in args.sides:
+            row[f"{side}_images_per_s"] = med[side]
+            row[f"{side}_peak_rss_mib"] = statistics.median(r["peak_rss_mib"] for r in runs[side])
+            row[f"{side}_peak_gpu_mib"] = runs[side][0]["peak_gpu_mib"]
+        for other in ("reference", "plain"):
+            if "skgan" in med and other in med:
+                row[f"skgan_over_{other}"] = med["skgan"] / med[other]
+        row["runs"] = runs
+        rows.append(row)
 
-    header = f"{'size':>6} {'plain img/s':>12} {'skgan img/s':>12} {'ratio':>6} {'plain RSS MiB':>14} {'skgan RSS MiB':>14}"
-    print(header)
+    print(f"{'size':>5} {'batch':>5} " + " ".join(f"{s + ' img/s':>15}" for s in args.sides)
+          + " " + " ".join(f"{'skgan/' + o:>16}" for o in ("reference", "plain") if f"skgan_over_{o}" in rows[0])
+          + " " + " ".join(f"{s + ' RSS':>14}" for s in args.sides))
     for r in rows:
-        print(f"{r['size']:>6} {r['plain_images_per_s']:>12.2f} {r['skgan_images_per_s']:>12.2f} "
-              f"{r['ratio']:>6.3f} {r['plain_peak_rss_mib']:>14.0f} {r['skgan_peak_rss_mib']:>14.0f}")
+        print(f"{r['size']:>5} {r['batch_size']:>5} "
+              + " ".join(f"{r[s + '_images_per_s']:>15.2f}" for s in args.sides) + " "
+              + " ".join(f"{r['skgan_over_' + o]:>16.3f}" for o in ("reference", "plain") if f"skgan_over_{o}" in r)
+              + " " + " ".join(f"{r[s + '_peak_rss_mib']:>10.0f} MiB" for s in args.sides))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     payload = {
         "benchmark": "throughput",
-        "command": "python benchmarks/throughput.py " + " ".join(sys.argv[1:]),
+        "command": "python benchmarks/throughput.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "settings": {k: v for k, v in vars(args).items() if k not in ("worker", "size")},
         "machine": {"platform": platform.platform(), "torch": torch.__version__,
                     "threads": torch.get_num_threads()},
         "timestamp": stamp,
+        "reference_check": check,
         "rows": rows,
     }
-    path = RESULTS / f"throughput_{rows[0]['device'].split(':')[0]}.json"
+    name = args.out or f"throughput_{rows[0]['device'].split(':')[0]}.json"
+    path = RESULTS / name
     path.write_text(json.dumps(payload, indent=2))
     print(f"wrote {path}")
 
