@@ -268,7 +268,9 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
                 lr=args.lr, loss=args.loss, augment=augment, ema=ema, random_state=seed,
                 device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
-            for _ in range(n_chunks):
+            for i in range(n_chunks):
+                # warm start trains on to max_epochs (the total): raise it by one chunk
+                ft.set_params(max_epochs=chunk * (i + 1))
                 ft, chunk_s, chunk_mem = timed_fit(lambda est=ft: est, X_few)
                 fit_s, mem = fit_s + chunk_s, max(mem, chunk_mem)
                 curve.append({"step": ft.n_epochs_ * per_epoch,
