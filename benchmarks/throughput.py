@@ -18,7 +18,7 @@ Python's ``random``), batches from a shuffling ``DataLoader`` (``drop_last``;
 no worker processes here, as skgan's side), and one ``.item()`` per logged loss
 (eight per step). ``--check`` verifies, before anything is timed, that with the
 same initial weights and the same images the reference iteration and skgan's
-first training step give the same losses and the same updated weights.
+first training step give the same losses and gradients (up to float rounding).
 
 Each measurement runs in its own subprocess (so peak memory is per run) and the
 sides alternate, ``--repeats`` times per image size; the table reports medians
@@ -280,15 +280,19 @@ def check_reference(args):
               **{f"ba.{n}": p for n, p in nets[1].named_parameters()},
               **{f"a.{n}": p for n, p in nets[2].named_parameters()},
               **{f"b.{n}": p for n, p in nets[3].named_parameters()}}
-    weight_diff = max(float((ours[n] - theirs[n]).detach().abs().max()) for n in theirs)
-    loss_diff = max(abs(a - b) for a, b in pairs.values())
+    # gradients, not updated weights: Adam's first step is about lr * sign(grad), so a
+    # rounding-level difference in a near-zero gradient moves a weight by up to 2 * lr
+    grad_diff = max(float((ours[n].grad - theirs[n].grad).abs().max()) for n in theirs)
+    grad_scale = max(float(theirs[n].grad.abs().max()) for n in theirs)
+    loss_diff = max(abs(a - b) / max(abs(b), 1e-12) for a, b in pairs.values())
     for name, (a, b) in pairs.items():
         print(f"{name:>9}: skgan {a:.7f}  reference {b:.7f}")
-    print(f"max |loss difference| {loss_diff:.2e}; max |weight difference| after the step "
-          f"{weight_diff:.2e} over {len(theirs)} tensors")
-    ok = loss_diff < 1e-5 and weight_diff < 1e-5 and set(ours) == set(theirs)
-    print("reference check:", "identical" if ok else "DIFFERENT")
-    return {"loss_diff": loss_diff, "weight_diff": weight_diff, "identical": ok}
+    print(f"max relative loss difference {loss_diff:.2e}; max |gradient difference| "
+          f"{grad_diff:.2e} (largest gradient {grad_scale:.2e}) over {len(theirs)} tensors")
+    ok = loss_diff < 1e-5 and grad_diff < 1e-4 * grad_scale and set(ours) == set(theirs)
+    print("reference check:", "identical up to float rounding" if ok else "DIFFERENT")
+    return {"relative_loss_diff": loss_diff, "grad_diff": grad_diff, "grad_scale": grad_scale,
+            "identical": ok}
 
 
 def worker(args):

@@ -119,9 +119,11 @@ class DomainAdaptationObjective(AdversarialObjective):
         if self.lambda_content > 0:
             terms["content"] = self.lambda_content * content_loss(fake_t, x_s)
         if self.lambda_task > 0:
-            task = F.cross_entropy(g["task"](fake_t), y)
             if x_s.shape[1:] == x_t.shape[1:]:  # the classifier reads source data too
-                task = task + F.cross_entropy(g["task"](x_s), y)
+                logits_fake, logits_s = net.forward_batched(g["task"], fake_t, x_s)
+                task = F.cross_entropy(logits_fake, y) + F.cross_entropy(logits_s, y)
+            else:
+                task = F.cross_entropy(g["task"](fake_t), y)
             known = None if y_target is None else y_target >= 0
             has_known = known is not None and bool(known.any())
             self_train = self.pseudo_threshold is not None
@@ -169,9 +171,10 @@ class DomainAdaptationObjective(AdversarialObjective):
 
     def discriminator_losses(self, net, x_s, x_t, fakes, y_target=None):
         d, gan = net.discriminator_, net.criterion_
-        loss = gan.discriminator_loss(d["t"](x_t), d["t"](net.pool("t", fakes["t"])))
+        loss = gan.discriminator_loss(*net.forward_batched(d["t"], x_t, net.pool("t", fakes["t"])))
         if "s" in fakes:
-            loss = loss + gan.discriminator_loss(d["s"](x_s), d["s"](net.pool("s", fakes["s"])))
+            loss = loss + gan.discriminator_loss(
+                *net.forward_batched(d["s"], x_s, net.pool("s", fakes["s"])))
         return {"d_adv": loss}
 
 

@@ -35,27 +35,32 @@ class CycleGANObjective(AdversarialObjective):
 
     def generator_losses(self, net, real_a, real_b, y, y_target=None):
         g, d, gan = net.module_, net.discriminator_, net.criterion_
-        fake_b = g["ab"](real_a)
-        fake_a = g["ba"](real_b)
+        # each generator's calls share one batched call where that changes nothing
+        # (instance norm): G_ab on real A (and B, for identity), then G_ba on real B
+        # (and A) and on G_ab's output, then G_ab on G_ba's output
+        if self.lambda_id > 0:
+            fake_b, same_b = net.forward_batched(g["ab"], real_a, reencode(real_b, self.b_as_a))
+            fake_a, same_a, rec_a = net.forward_batched(
+                g["ba"], real_b, reencode(real_a, self.a_as_b), fake_b)
+        else:
+            (fake_b,) = net.forward_batched(g["ab"], real_a)
+            fake_a, rec_a = net.forward_batched(g["ba"], real_b, fake_b)
+        rec_b = g["ab"](fake_a)
         terms = {
             "g_adv": gan.generator_loss(d["b"](fake_b)) + gan.generator_loss(d["a"](fake_a)),
-            "cycle": self.lambda_cyc
-            * (F.l1_loss(g["ba"](fake_b), real_a) + F.l1_loss(g["ab"](fake_a), real_b)),
+            "cycle": self.lambda_cyc * (F.l1_loss(rec_a, real_a) + F.l1_loss(rec_b, real_b)),
         }
         if self.lambda_id > 0:
-            terms["identity"] = self.lambda_id * (
-                F.l1_loss(g["ab"](reencode(real_b, self.b_as_a)), real_b)
-                + F.l1_loss(g["ba"](reencode(real_a, self.a_as_b)), real_a)
-            )
+            terms["identity"] = self.lambda_id * (F.l1_loss(same_b, real_b) + F.l1_loss(same_a, real_a))
         return terms, {"a": fake_a, "b": fake_b}
 
     def discriminator_losses(self, net, real_a, real_b, fakes, y_target=None):
         d, gan = net.discriminator_, net.criterion_
-        fake_b = net.pool("b", fakes["b"])
-        fake_a = net.pool("a", fakes["a"])
+        real_b_pred, fake_b_pred = net.forward_batched(d["b"], real_b, net.pool("b", fakes["b"]))
+        real_a_pred, fake_a_pred = net.forward_batched(d["a"], real_a, net.pool("a", fakes["a"]))
         return {
-            "d_adv": gan.discriminator_loss(d["b"](real_b), d["b"](fake_b))
-            + gan.discriminator_loss(d["a"](real_a), d["a"](fake_a))
+            "d_adv": gan.discriminator_loss(real_b_pred, fake_b_pred)
+            + gan.discriminator_loss(real_a_pred, fake_a_pred)
         }
 
 

@@ -305,6 +305,17 @@ def test_image_pool_returns_history_and_respects_size():
     assert ImagePool(0, g).query(torch.ones(3, 1)).sum() == 3
 
 
+def test_image_pool_swaps_in_order_so_every_sample_leaves_once():
+    # one slot, drawn over and over in a single batch: each swap must hand out what
+    # the previous swap put in, so samples returned + the one kept = every sample once
+    pool = ImagePool(1, torch.Generator().manual_seed(0))
+    pool.query(torch.zeros(1, 1))
+    out = pool.query(torch.arange(1.0, 101.0)[:, None])
+    seen = sorted(out[:, 0].tolist() + [pool.samples[0].item()])
+    assert seen == [float(v) for v in range(101)]
+    assert 20 < int((out[:, 0] != torch.arange(1.0, 101.0)).sum()) < 80  # about half swapped
+
+
 @pytest.mark.parametrize("kind", ["mlp", "resnet"])
 def test_apply_module_results_do_not_depend_on_the_rows_passed_together(kind):
     from skgan.nn import build_generator
@@ -321,3 +332,81 @@ def test_apply_module_results_do_not_depend_on_the_rows_passed_together(kind):
     # bitwise: a plain forward over 70 rows vs one row at a time differs by ~1e-7..1e-6
     torch.testing.assert_close(full, rows, rtol=0, atol=0)
     assert full.shape == (70, *shape) and net.training  # train mode restored
+
+
+# ------------------------------------------------------------------ speed paths
+def test_batch_independent_tells_which_modules_may_share_a_call():
+    from torch import nn
+    from torch.nn.utils.parametrizations import spectral_norm
+
+    from skgan.training import batch_independent
+
+    assert batch_independent(nn.Sequential(nn.Conv2d(1, 4, 3), nn.InstanceNorm2d(4), nn.ReLU()))
+    assert not batch_independent(nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4)))
+    assert batch_independent(nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4)).eval())
+    assert not batch_independent(nn.Sequential(spectral_norm(nn.Linear(3, 2))))
+
+
+def test_forward_batched_is_one_call_only_where_results_cannot_tell():
+    from torch import nn
+
+    from skgan.nn import ResnetGenerator
+
+    X, Xt = data()
+    net = CycleGANTranslator(**{**TINY, "max_epochs": 1}).fit(X, X_target=Xt).net_
+    gen = ResnetGenerator(3, 3, image_size=8, n_filters=4, n_blocks=1)
+    calls = []
+    gen.register_forward_hook(lambda m, i, o: calls.append(len(i[0])))
+    x, z = torch.randn(2, 3, 8, 8), torch.randn(3, 3, 8, 8)
+    out_x, out_z = net.forward_batched(gen, x, z)
+    assert calls == [5]  # one call on the five samples
+    torch.testing.assert_close(out_x, gen(x), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(out_z, gen(z), rtol=1e-5, atol=1e-6)
+
+    bn = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3))  # batch statistics: one call each
+    torch.manual_seed(0)
+    a, b = torch.randn(4, 3), torch.randn(4, 3) + 5
+    out_a, out_b = net.forward_batched(bn, a, b)
+    torch.testing.assert_close(out_b, bn(b))
+    assert abs(float(out_b.detach().mean())) < 1e-5  # normalised with b's own statistics
+
+
+def test_cycle_gan_losses_with_shared_calls_are_the_written_out_losses():
+    import torch.nn.functional as F
+
+    from skgan.training import reencode
+
+    X, Xt = data()
+    net = CycleGANTranslator(**{**TINY, "max_epochs": 1}).fit(X, X_target=Xt).net_
+    obj, g, d, gan = net.objective, net.module_, net.discriminator_, net.criterion_
+    torch.manual_seed(0)
+    a, b = torch.randn(8, 3), torch.randn(8, 3)
+    net.image_pools_ = {}  # a pool's first batch returns its input
+    terms, fakes = obj.generator_losses(net, a, b, None)
+    fake_a, fake_b = a.flip(0), b.flip(0)
+    d_terms = obj.discriminator_losses(net, a, b, {"a": fake_a, "b": fake_b})
+    with torch.no_grad():
+        expected = {
+            "g_adv": gan.generator_loss(d["b"](g["ab"](a))) + gan.generator_loss(d["a"](g["ba"](b))),
+            "cycle": obj.lambda_cyc * (F.l1_loss(g["ba"](g["ab"](a)), a) + F.l1_loss(g["ab"](g["ba"](b)), b)),
+            "identity": obj.lambda_id * (F.l1_loss(g["ab"](reencode(b, obj.b_as_a)), b)
+                                         + F.l1_loss(g["ba"](reencode(a, obj.a_as_b)), a)),
+            "d_adv": gan.discriminator_loss(d["b"](b), d["b"](fake_b))
+            + gan.discriminator_loss(d["a"](a), d["a"](fake_a)),
+        }
+        torch.testing.assert_close(fakes["b"], g["ab"](a), rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(fakes["a"], g["ba"](b), rtol=1e-5, atol=1e-6)
+    assert set(terms) == {"g_adv", "cycle", "identity"}
+    for name, value in {**terms, **d_terms}.items():
+        torch.testing.assert_close(value.detach(), expected[name], rtol=1e-5, atol=1e-6)
+
+
+def test_adam_runs_fused_unless_asked_otherwise():
+    X, Xt = data()
+    net = CycleGANTranslator(**{**TINY, "max_epochs": 1}).fit(X, X_target=Xt).net_
+    for opt in (net.optimizer_, net.discriminator_optimizer_):
+        assert opt.param_groups[0]["fused"] is True
+    params = {k: v for k, v in net.get_params(deep=False).items() if not k.endswith("_")}
+    looped = type(net)(**{**params, "optimizer__foreach": False}).initialize()
+    assert not looped.optimizer_.param_groups[0]["fused"]
+    assert looped.optimizer_.param_groups[0]["foreach"] is False

@@ -117,7 +117,7 @@ class MLPDiscriminator(_Discriminator):
             raise ValueError(f"n_layers must be an int >= 0; got {n_layers!r}")
         widths = [in_features] + [n_filters] * n_layers
         hidden = [
-            nn.Sequential(_sn(nn.Linear(a, b), spectral_norm), nn.LeakyReLU(0.2))
+            nn.Sequential(_sn(nn.Linear(a, b), spectral_norm), nn.LeakyReLU(0.2, inplace=True))
             for a, b in zip(widths, widths[1:])
         ]
         self.blocks = nn.Sequential(*hidden, _sn(nn.Linear(widths[-1], 1), spectral_norm))
@@ -181,7 +181,7 @@ class PatchDiscriminator(_Discriminator):
         def block(a: int, b: int, stride: int, norm: bool) -> nn.Sequential:
             conv = _sn(nn.Conv2d(a, b, 4, stride=stride, padding=1), spectral_norm)
             norm_layer = nn.InstanceNorm2d(b) if norm and not spectral_norm else nn.Identity()
-            return nn.Sequential(conv, norm_layer, nn.LeakyReLU(0.2))
+            return nn.Sequential(conv, norm_layer, nn.LeakyReLU(0.2, inplace=True))
 
         blocks = [block(a, b, 2, i > 0) for i, (a, b) in enumerate(zip(chans[:-2], chans[1:-1]))]
         blocks.append(block(chans[-2], chans[-1], 1, self.n_down > 0))
@@ -238,7 +238,8 @@ class DCGANDiscriminator(_Discriminator):
         n_down = _n_down((h, w), cap=6, min_size=3)
         chans = [in_channels] + [n_filters * min(2**i, 8) for i in range(n_down)]
         blocks = [
-            nn.Sequential(_sn(nn.Conv2d(a, b, 4, stride=2, padding=1), spectral_norm), nn.LeakyReLU(0.2))
+            nn.Sequential(_sn(nn.Conv2d(a, b, 4, stride=2, padding=1), spectral_norm),
+                          nn.LeakyReLU(0.2, inplace=True))
             for a, b in zip(chans, chans[1:])
         ]
         h, w = h // 2**n_down, w // 2**n_down

@@ -124,7 +124,8 @@ class MLPGenerator(nn.Module):
         self.residual = residual
         self.out_features = out_features
         widths = [in_features] + [n_filters] * n_layers
-        hidden = [nn.Sequential(nn.Linear(a, b), nn.LeakyReLU(0.2)) for a, b in zip(widths, widths[1:])]
+        hidden = [nn.Sequential(nn.Linear(a, b), nn.LeakyReLU(0.2, inplace=True))
+                  for a, b in zip(widths, widths[1:])]
         self.blocks = nn.Sequential(*hidden, nn.Linear(widths[-1], out_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -138,7 +139,7 @@ class _ResidualBlock(nn.Module):
     def __init__(self, channels: int, size: tuple[int, int]) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            _pad(size, 1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels), nn.ReLU(),
+            _pad(size, 1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels), nn.ReLU(inplace=True),
             _pad(size, 1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels),
         )
 
@@ -201,12 +202,12 @@ class ResnetGenerator(nn.Module):
         sizes = _halved_sizes(size, cap=2, min_size=2, ceil=True)
         self.n_down = len(sizes) - 1
         blocks = [nn.Sequential(
-            _pad(size, 3), nn.Conv2d(in_channels, n_filters, 7), nn.InstanceNorm2d(n_filters), nn.ReLU(),
+            _pad(size, 3), nn.Conv2d(in_channels, n_filters, 7), nn.InstanceNorm2d(n_filters), nn.ReLU(inplace=True),
         )]
         ch = n_filters
         for _ in range(self.n_down):
             blocks.append(nn.Sequential(
-                nn.Conv2d(ch, 2 * ch, 3, stride=2, padding=1), nn.InstanceNorm2d(2 * ch), nn.ReLU(),
+                nn.Conv2d(ch, 2 * ch, 3, stride=2, padding=1), nn.InstanceNorm2d(2 * ch), nn.ReLU(inplace=True),
             ))
             ch *= 2
         blocks += [_ResidualBlock(ch, sizes[-1]) for _ in range(n_blocks)]
@@ -214,7 +215,7 @@ class ResnetGenerator(nn.Module):
             pad = _output_padding(big, small, base=-1)
             blocks.append(nn.Sequential(
                 nn.ConvTranspose2d(ch, ch // 2, 3, stride=2, padding=1, output_padding=pad),
-                nn.InstanceNorm2d(ch // 2), nn.ReLU(),
+                nn.InstanceNorm2d(ch // 2), nn.ReLU(inplace=True),
             ))
             ch //= 2
         blocks.append(nn.Sequential(_pad(size, 3), nn.Conv2d(ch, out_channels, 7), nn.Tanh()))
@@ -286,9 +287,10 @@ class UnetGenerator(nn.Module):
             raise ValueError(f"depth={depth} is too deep for {size} images; expected at most {possible}")
         self.depth = depth
         chans = [n_filters * min(2**i, 8) for i in range(depth + 1)]
-        stem = nn.Sequential(nn.Conv2d(in_channels, chans[0], 3, padding=1), nn.LeakyReLU(0.2))
+        stem = nn.Sequential(nn.Conv2d(in_channels, chans[0], 3, padding=1), nn.LeakyReLU(0.2, inplace=True))
         downs = [
-            nn.Sequential(nn.Conv2d(a, b, 4, stride=2, padding=1), nn.InstanceNorm2d(b), nn.LeakyReLU(0.2))
+            nn.Sequential(nn.Conv2d(a, b, 4, stride=2, padding=1), nn.InstanceNorm2d(b),
+                          nn.LeakyReLU(0.2, inplace=True))
             for a, b in zip(chans, chans[1:])
         ]
         ups = []
@@ -297,7 +299,7 @@ class UnetGenerator(nn.Module):
             pad = _output_padding(sizes[i], sizes[i + 1], base=0)
             ups.append(nn.Sequential(
                 nn.ConvTranspose2d(in_ch, chans[i], 4, stride=2, padding=1, output_padding=pad),
-                nn.InstanceNorm2d(chans[i]), nn.ReLU(),
+                nn.InstanceNorm2d(chans[i]), nn.ReLU(inplace=True),
             ))
         head_in = 2 * chans[0] if depth else chans[0]
         head = nn.Sequential(nn.Conv2d(head_in, out_channels, 3, padding=1), nn.Tanh())
@@ -357,13 +359,13 @@ class DCGANGenerator(nn.Module):
         h0, w0 = sizes[-1]
         blocks = [nn.Sequential(
             nn.Flatten(), nn.Linear(latent_dim, chans[0] * h0 * w0, bias=False),
-            nn.Unflatten(1, (chans[0], h0, w0)), nn.BatchNorm2d(chans[0]), nn.ReLU(),
+            nn.Unflatten(1, (chans[0], h0, w0)), nn.BatchNorm2d(chans[0]), nn.ReLU(inplace=True),
         )]
         steps = list(zip(sizes[-2::-1], sizes[:0:-1]))
         for (big, small), a, b in zip(steps, chans, chans[1:]):
             blocks.append(nn.Sequential(
                 nn.ConvTranspose2d(a, b, 4, 2, 1, output_padding=_output_padding(big, small, 0), bias=False),
-                nn.BatchNorm2d(b), nn.ReLU(),
+                nn.BatchNorm2d(b), nn.ReLU(inplace=True),
             ))
         if steps:
             big, small = steps[-1]
