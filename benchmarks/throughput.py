@@ -27,6 +27,8 @@ and the ratios skgan / reference and skgan / plain images per second.
     python benchmarks/throughput.py                # CPU or GPU, whichever "auto" picks
     python benchmarks/throughput.py --sizes 32 --steps 10 --repeats 2   # quick look
     python benchmarks/throughput.py --check        # reference == skgan, then exit
+    python benchmarks/throughput.py --sizes 32 64 --batch-sizes 1 4 --n-filters 64 \
+        --sides reference plain skgan skgan-bf16   # the reference's width, bf16 too
 """
 
 from __future__ import annotations
@@ -57,18 +59,18 @@ def make_data(n, size, seed=0):
     return X_a, X_b
 
 
-def estimator(args):
+def estimator(args, precision="fp32"):
     from skgan import CycleGANTranslator
 
     return CycleGANTranslator(
         generator="resnet", discriminator="patch", n_filters=args.n_filters,
         n_blocks=args.n_blocks, max_epochs=1, batch_size=args.batch_size, lr_decay=0.0,
-        device=args.device, random_state=0,
+        device=args.device, random_state=0, precision=precision,
     )
 
 
-def run_skgan(args, X_a, X_b):
-    est = estimator(args)
+def run_skgan(args, X_a, X_b, precision="fp32"):
+    est = estimator(args, precision)
     start = time.perf_counter()
     est.fit(X_a, X_target=X_b)
     if est.device_.startswith("cuda"):
@@ -301,7 +303,8 @@ def worker(args):
     X_a, X_b = make_data(n, args.size)
     if args.device != "cpu" and torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
-    run = {"skgan": run_skgan, "plain": run_plain, "reference": run_reference}[args.worker]
+    run = {"skgan": run_skgan, "plain": run_plain, "reference": run_reference,
+           "skgan-bf16": lambda *a: run_skgan(*a, precision="bf16")}[args.worker]
     seconds, device = run(args, X_a, X_b)
     peak_gpu = torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else None
     print(json.dumps({
@@ -312,27 +315,30 @@ def worker(args):
     }))
 
 
-def measure(args, side, size):
-    cmd = [sys.executable, __file__, "--worker", side, "--size", str(size)]
-    for key in ("steps", "batch_size", "n_filters", "n_blocks", "device"):
+def measure(args, side, size, batch_size):
+    cmd = [sys.executable, __file__, "--worker", side, "--size", str(size),
+           "--batch-size", str(batch_size)]
+    for key in ("steps", "n_filters", "n_blocks", "device"):
         cmd += [f"--{key.replace('_', '-')}", str(getattr(args, key))]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-SIDES = ("reference", "plain", "skgan")
+SIDES = ("reference", "plain", "skgan", "skgan-bf16")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="CycleGANTranslator vs reference and plain throughput")
     parser.add_argument("--sizes", type=int, nargs="+", default=[32, 64])
     parser.add_argument("--steps", type=int, default=15)
-    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[4])
+    parser.add_argument("--batch-size", type=int, default=4, help=argparse.SUPPRESS)
     parser.add_argument("--n-filters", type=int, default=32)
     parser.add_argument("--n-blocks", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES))
+    parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES[:3]),
+                        help="skgan-bf16: skgan with precision='bf16'")
     parser.add_argument("--check", action="store_true",
                         help="verify reference == skgan on one step (32 px) and exit")
     parser.add_argument("--out", default=None, help="file name in benchmarks/results")
@@ -346,31 +352,33 @@ def main(argv=None):
 
     check = check_reference(argparse.Namespace(**{**vars(args), "size": args.sizes[0]}))
     rows = []
-    for size in args.sizes:
+    for size, batch_size in itertools.product(args.sizes, args.batch_sizes):
         runs = {side: [] for side in args.sides}
         for _ in range(args.repeats):
             for side in args.sides:  # alternate so drift hits every side
-                runs[side].append(measure(args, side, size))
+                runs[side].append(measure(args, side, size, batch_size))
         med = {s: statistics.median(r["images_per_s"] for r in runs[s]) for s in runs}
-        row = {"size": size, "batch_size": args.batch_size, "device": runs[args.sides[0]][0]["device"]}
+        row = {"size": size, "batch_size": batch_size, "device": runs[args.sides[0]][0]["device"]}
         for side in args.sides:
             row[f"{side}_images_per_s"] = med[side]
             row[f"{side}_peak_rss_mib"] = statistics.median(r["peak_rss_mib"] for r in runs[side])
             row[f"{side}_peak_gpu_mib"] = runs[side][0]["peak_gpu_mib"]
         for other in ("reference", "plain"):
-            if "skgan" in med and other in med:
-                row[f"skgan_over_{other}"] = med["skgan"] / med[other]
+            for ours in ("skgan", "skgan-bf16"):
+                if ours in med and other in med:
+                    row[f"{ours}_over_{other}"] = med[ours] / med[other]
         row["runs"] = runs
         rows.append(row)
 
-    print(f"{'size':>5} {'batch':>5} " + " ".join(f"{s + ' img/s':>15}" for s in args.sides)
-          + " " + " ".join(f"{'skgan/' + o:>16}" for o in ("reference", "plain") if f"skgan_over_{o}" in rows[0])
-          + " " + " ".join(f"{s + ' RSS':>14}" for s in args.sides))
+    ratios = [k for k in rows[0] if "_over_" in k]
+    print(f"{'size':>5} {'batch':>5} " + " ".join(f"{s + ' img/s':>16}" for s in args.sides)
+          + " " + " ".join(f"{k.replace('_over_', '/'):>20}" for k in ratios)
+          + " " + " ".join(f"{s + ' RSS':>15}" for s in args.sides))
     for r in rows:
         print(f"{r['size']:>5} {r['batch_size']:>5} "
-              + " ".join(f"{r[s + '_images_per_s']:>15.2f}" for s in args.sides) + " "
-              + " ".join(f"{r['skgan_over_' + o]:>16.3f}" for o in ("reference", "plain") if f"skgan_over_{o}" in r)
-              + " " + " ".join(f"{r[s + '_peak_rss_mib']:>10.0f} MiB" for s in args.sides))
+              + " ".join(f"{r[s + '_images_per_s']:>16.2f}" for s in args.sides) + " "
+              + " ".join(f"{r[k]:>20.3f}" for k in ratios)
+              + " " + " ".join(f"{r[s + '_peak_rss_mib']:>11.0f} MiB" for s in args.sides))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     payload = {

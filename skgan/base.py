@@ -104,6 +104,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         "lr_decay": [Interval(Real, 0, 1, closed="both")],
         "pool_size": [Interval(Integral, 0, None, closed="left")],
         "device": [str, torch.device],
+        "precision": [StrOptions({"fp32", "bf16", "fp16"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -290,6 +291,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             frozen=self._frozen(fitted),
             ema_decay=getattr(self, "ema", None),
             historical_averaging=getattr(self, "historical_averaging", 0.0),
+            precision=self.precision,
             criterion__mode=self._loss(fitted),
             lr=self.lr,
             optimizer__betas=betas,
@@ -342,6 +344,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net.initialize_callbacks()
         net.ema_decay = getattr(self, "ema", None)
         net.historical_averaging = getattr(self, "historical_averaging", 0.0)
+        net.precision = self.precision
         net.pool_size = getattr(self, "pool_size", 0)
         for pool in net.image_pools_.values():
             pool.pool_size = net.pool_size

@@ -180,6 +180,12 @@ class GANDistiller(BaseGAN):
     ema : float in [0, 1) or None, default=None
         Averaged student weights for sampling (see :class:`~skgan.GAN`).
     device : str or torch.device, default="auto"
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Arithmetic of the training forward passes: "bf16"/"fp16" run them under
+        ``torch.autocast`` (weights and optimizer state stay float32; "fp16"
+        adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
+        measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
+        always run in float32.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     callbacks : list or None, default=None
@@ -252,6 +258,7 @@ classes_, class_prior_, input_ndim_, generator_ema_ :
         lr_decay=0.5,
         ema=None,
         device="auto",
+        precision="fp32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -271,6 +278,7 @@ classes_, class_prior_, input_ndim_, generator_ema_ :
         self.lr_decay = lr_decay
         self.ema = ema
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -284,6 +284,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     betas : tuple, default=(0.5, 0.999)
     lr_decay : float in [0, 1], default=0.5
     device : str or torch.device, default="auto"
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Arithmetic of the training forward passes: "bf16"/"fp16" run them under
+        ``torch.autocast`` (weights and optimizer state stay float32; "fp16"
+        adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
+        measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
+        always run in float32.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     callbacks : list or None, default=None
@@ -388,6 +394,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         betas=(0.5, 0.999),
         lr_decay=0.5,
         device="auto",
+        precision="fp32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -413,6 +420,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.betas = betas
         self.lr_decay = lr_decay
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -219,6 +219,12 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     betas : tuple of float, default=(0.5, 0.999)
     lr_decay : float in [0, 1], default=0.0
     device : str or torch.device, default="auto"
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Arithmetic of the training forward passes: "bf16"/"fp16" run them under
+        ``torch.autocast`` (weights and optimizer state stay float32; "fp16"
+        adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
+        measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
+        always run in float32.
     random_state : int, RandomState instance or None, default=None
         Seeds shuffling and noise (and any new weights) through local
         generators; CPU results are bitwise reproducible.
@@ -347,6 +353,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         betas=(0.5, 0.999),
         lr_decay=0.0,
         device="auto",
+        precision="fp32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -377,6 +384,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.betas = betas
         self.lr_decay = lr_decay
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -92,6 +92,12 @@ class GAN(BaseGAN):
         Fraction of epochs, at the end, over which the learning rates decay
         linearly to zero.
     device : str or torch.device, default="auto"
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Arithmetic of the training forward passes: "bf16"/"fp16" run them under
+        ``torch.autocast`` (weights and optimizer state stay float32; "fp16"
+        adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
+        measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
+        always run in float32.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and noise through local
         generators. A fixed value gives bitwise-identical results on CPU.
@@ -199,6 +205,7 @@ class GAN(BaseGAN):
         betas=(0.5, 0.999),
         lr_decay=0.0,
         device="auto",
+        precision="fp32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -223,6 +230,7 @@ class GAN(BaseGAN):
         self.betas = betas
         self.lr_decay = lr_decay
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

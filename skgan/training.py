@@ -302,6 +302,13 @@ class AdversarialNet(NeuralNet):
         the squared distance of its trainable parameters from their average
         over all earlier steps (recorded as ``g_hist_avg`` and ``d_hist_avg``).
         0 disables it.
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Arithmetic of the training steps' forward passes: "bf16" and "fp16" run
+        them under :func:`torch.autocast` (weights, optimizer state and loss
+        sums stay float32); "fp16" also scales the losses with a
+        :class:`torch.amp.GradScaler` (one for both optimizers, updated once
+        per step; steps whose gradients overflow are skipped, as PyTorch's AMP
+        recipe does). Inference (``apply_module``) always runs in float32.
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -337,6 +344,7 @@ class AdversarialNet(NeuralNet):
         frozen=None,
         ema_decay=None,
         historical_averaging=0.0,
+        precision="fp32",
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -349,6 +357,7 @@ class AdversarialNet(NeuralNet):
         self.frozen = frozen
         self.ema_decay = ema_decay
         self.historical_averaging = historical_averaging
+        self.precision = precision
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -437,7 +446,38 @@ class AdversarialNet(NeuralNet):
         self.image_pools_ = {}
         self.historical_average_, self.historical_steps_ = None, 0
         self._target_order, self._target_pos = None, 0
+        self.grad_scaler_ = None
         return self
+
+    # ---------------------------------------------------------------- precision
+    _AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+    def _autocast(self):
+        """The forward passes' autocast context (a no-op context in fp32)."""
+        dtype = self._AUTOCAST_DTYPES.get(self.precision)
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
+
+    def _scaler(self):
+        """The fp16 gradient scaler (created on first use), else None."""
+        if self.precision != "fp16":
+            return None
+        if getattr(self, "grad_scaler_", None) is None:
+            self.grad_scaler_ = torch.amp.GradScaler(torch.device(self.device).type)
+        return self.grad_scaler_
+
+    def _backward_and_step(self, loss, optimizer):
+        scaler = self._scaler()
+        if not loss.requires_grad:  # every parameter frozen: nothing to update
+            optimizer.step()
+        elif scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            self._scaled_steps += 1
 
     def get_iterator(self, dataset, training=False):
         if not training:
@@ -517,30 +557,35 @@ class AdversarialNet(NeuralNet):
         # generator update, discriminators frozen
         for p in d_params:
             p.requires_grad_(False)
+        self._scaled_steps = 0
         self.optimizer_.zero_grad(set_to_none=True)
-        g_terms, fakes = self.objective.generator_losses(self, source, target, y, y_target)
+        with self._autocast():
+            g_terms, fakes = self.objective.generator_losses(self, source, target, y, y_target)
+        g_terms = {name: term.float() for name, term in g_terms.items()}
         if self.historical_averaging > 0:
             g_terms["g_hist_avg"] = self._historical_penalty("optimizer")
         g_loss = sum(g_terms.values(), torch.zeros((), device=self.device))
         self._check_finite(g_loss, "generator", g_terms)
-        if g_loss.requires_grad:  # False when every generator parameter is frozen
-            g_loss.backward()
-        self.optimizer_.step()
+        self._backward_and_step(g_loss, self.optimizer_)
         self.update_ema()
 
         # discriminator update on detached fakes
         for p in d_params:
             p.requires_grad_(True)
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
-        fakes = {k: v.detach() for k, v in fakes.items()}
-        d_terms = self.objective.discriminator_losses(self, source, target, fakes, y_target)
+        # float32 fakes (autocast renders in bf16/fp16): the pools keep one dtype
+        fakes = {k: v.detach().float() if v.is_floating_point() else v.detach()
+                 for k, v in fakes.items()}
+        with self._autocast():
+            d_terms = self.objective.discriminator_losses(self, source, target, fakes, y_target)
+        d_terms = {name: term.float() for name, term in d_terms.items()}
         if self.historical_averaging > 0:
             d_terms["d_hist_avg"] = self._historical_penalty("discriminator_optimizer")
         d_loss = sum(d_terms.values(), torch.zeros((), device=self.device))
         self._check_finite(d_loss, "discriminator", d_terms)
-        if d_loss.requires_grad:
-            d_loss.backward()
-        self.discriminator_optimizer_.step()
+        self._backward_and_step(d_loss, self.discriminator_optimizer_)
+        if self._scaled_steps:
+            self.grad_scaler_.update()  # once per training step, after both optimizers
         self._update_historical_average()
 
         record = self.history.record_batch
@@ -604,6 +649,8 @@ class AdversarialNet(NeuralNet):
         averages = getattr(self, "historical_average_", None)
         state["historical_average"] = None if averages is None else copy(averages)
         state["historical_steps"] = int(getattr(self, "historical_steps_", 0))
+        scaler = getattr(self, "grad_scaler_", None)
+        state["grad_scaler"] = None if scaler is None else scaler.state_dict()
         state["pools"] = {name: copy(pool.samples) for name, pool in self.image_pools_.items()}
         order = self._target_order
         state["target_walk"] = None if order is None else [order.clone(), int(self._target_pos)]
@@ -620,6 +667,9 @@ class AdversarialNet(NeuralNet):
             name: [t.to(self.device, copy=True) for t in tensors]
             for name, tensors in averages.items()}
         self.historical_steps_ = int(state.get("historical_steps", 0))
+        self.grad_scaler_ = None
+        if state.get("grad_scaler") and self._scaler() is not None:
+            self._scaler().load_state_dict(state["grad_scaler"])
         self.image_pools_ = {}
         for name, samples in state["pools"].items():
             self.image_pools_[name] = ImagePool(self.pool_size, self.rng_)

@@ -113,6 +113,12 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         decays linearly to zero; 0 keeps it constant.
     device : str or torch.device, default="auto"
         "auto" uses CUDA when available, else CPU.
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Arithmetic of the training forward passes: "bf16"/"fp16" run them under
+        ``torch.autocast`` (weights and optimizer state stay float32; "fp16"
+        adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
+        measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
+        always run in float32.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, target sampling and the image
         pool through local generators (global RNGs are left alone). A fixed value
@@ -204,6 +210,7 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         betas=(0.5, 0.999),
         lr_decay=0.5,
         device="auto",
+        precision="fp32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -224,6 +231,7 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         self.betas = betas
         self.lr_decay = lr_decay
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -410,3 +410,47 @@ def test_adam_runs_fused_unless_asked_otherwise():
     looped = type(net)(**{**params, "optimizer__foreach": False}).initialize()
     assert not looped.optimizer_.param_groups[0]["fused"]
     assert looped.optimizer_.param_groups[0]["foreach"] is False
+
+
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp16", torch.float16)])
+def test_reduced_precision_trains_under_autocast_and_keeps_float32_state(precision, dtype):
+    rng = np.random.RandomState(0)
+    X = rng.rand(16, 1, 8, 8).astype(np.float32)
+    Xt = 1.0 - rng.rand(16, 1, 8, 8).astype(np.float32) ** 2
+    seen = []
+    tr = CycleGANTranslator(**{**TINY, "max_epochs": 2, "batch_size": 4, "precision": precision})
+    tr.fit(X, X_target=Xt)
+    conv = next(m for m in tr.net_.module_.modules() if isinstance(m, torch.nn.Conv2d))
+    conv.register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    tr.set_params(warm_start=True, max_epochs=3).fit(X, X_target=Xt)
+    assert seen and set(seen[:-1]) == {dtype}  # training passes ran in reduced precision
+    out = tr.transform(X)
+    assert out.dtype == np.float32 and np.isfinite(out).all()
+    assert seen[-1] == torch.float32  # transform runs in float32
+    assert all(p.dtype == torch.float32 for p in tr.net_.module_.parameters())
+    assert all(s.dtype == torch.float32 for pool in tr.net_.image_pools_.values() for s in pool.samples)
+    h = tr.history_
+    assert np.isfinite(h[:, "g_loss"]).all() and np.isfinite(h[:, "d_loss"]).all()
+    assert (tr.net_.grad_scaler_ is not None) == (precision == "fp16")
+
+
+def test_fp16_resume_carries_the_gradient_scaler():
+    rng = np.random.RandomState(0)
+    X, Xt = rng.rand(16, 1, 8, 8), rng.rand(16, 1, 8, 8) ** 2
+    params = {**TINY, "max_epochs": 2, "batch_size": 4, "precision": "fp16"}
+    tr = CycleGANTranslator(**params).fit(X, X_target=Xt)
+    state = tr.net_.training_state()
+    assert state["grad_scaler"]["scale"] > 0
+    restored = pickle.loads(pickle.dumps(tr))
+    assert restored.net_.grad_scaler_.get_scale() == tr.net_.grad_scaler_.get_scale()
+    restored.set_params(warm_start=True, max_epochs=3).fit(X, X_target=Xt)
+    tr.set_params(warm_start=True, max_epochs=3).fit(X, X_target=Xt)
+    np.testing.assert_array_equal(restored.transform(X), tr.transform(X))
+
+
+def test_unknown_precision_is_refused_before_training():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, Xt = data()
+    with pytest.raises(InvalidParameterError, match="precision"):
+        CycleGANTranslator(**{**TINY, "precision": "int8"}).fit(X, X_target=Xt)
