@@ -9,7 +9,7 @@ such and the next one still runs.
 1. ``smoke``: every public estimator fitted on small data with
    ``device="cuda"`` in fp32, bf16 and fp16: finite losses, outputs on the host
    in float32, ``device_`` reported, a save/load round trip onto the CPU.
-2. ``tests``: the test suite's device-aware tests (``-k "device or cuda"``),
+2. ``tests``: the test suite's device-aware tests (``-k "device or cuda or precision"``),
    which run their CUDA cases when a GPU is present.
 3. ``throughput``: ``benchmarks/throughput.py`` on CUDA at 64, 128 and 256 px
    (batch 4, the reference width of 64 filters): reference loop, skgan fp32,
@@ -141,7 +141,7 @@ def main(argv=None):
         save()
     if "tests" in args.stages:
         report["stages"]["tests"] = run_stage(
-            [py, "-m", "pytest", "-q", "-p", "no:randomly", "tests", "-k", "device or cuda"],
+            [py, "-m", "pytest", "-q", "-p", "no:randomly", "tests", "-k", "device or cuda or precision"],
             timeout=60 if args.quick else 120)
         save()
     if "throughput" in args.stages:
