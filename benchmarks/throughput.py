@@ -62,10 +62,11 @@ def make_data(n, size, seed=0):
 def estimator(args, precision="fp32"):
     from skgan import CycleGANTranslator
 
+    extra = {} if precision == "fp32" else {"precision": precision}  # an older tree has none
     return CycleGANTranslator(
         generator="resnet", discriminator="patch", n_filters=args.n_filters,
         n_blocks=args.n_blocks, max_epochs=1, batch_size=args.batch_size, lr_decay=0.0,
-        device=args.device, random_state=0, precision=precision,
+        device=args.device, random_state=0, **extra,
     )
 
 
@@ -297,13 +298,30 @@ def check_reference(args):
             "identical": ok}
 
 
+def run_adapter(args, X_a, X_b):
+    """``GANDomainAdapter()``'s defaults on MNIST/USPS-shaped data (28x28 uint8, 10 classes)."""
+    from skgan import GANDomainAdapter
+
+    rng = np.random.RandomState(0)
+    n = args.steps * 64  # the adapter's default batch size
+    X_s = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+    X_t = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+    y = rng.randint(0, 10, n)
+    est = GANDomainAdapter(max_epochs=1, device=args.device, random_state=0)
+    start = time.perf_counter()
+    est.fit(X_s, y, X_target=X_t)
+    if est.device_.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, est.device_
+
+
 def worker(args):
     """One measurement in this process; prints a JSON line."""
-    n = args.steps * args.batch_size
-    X_a, X_b = make_data(n, args.size)
+    n = args.steps * (64 if args.worker == "adapter" else args.batch_size)
+    X_a, X_b = make_data(1 if args.worker == "adapter" else n, args.size)
     if args.device != "cpu" and torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
-    run = {"skgan": run_skgan, "plain": run_plain, "reference": run_reference,
+    run = {"skgan": run_skgan, "plain": run_plain, "reference": run_reference, "adapter": run_adapter,
            "skgan-bf16": lambda *a: run_skgan(*a, precision="bf16")}[args.worker]
     seconds, device = run(args, X_a, X_b)
     peak_gpu = torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else None
@@ -316,15 +334,26 @@ def worker(args):
 
 
 def measure(args, side, size, batch_size):
-    cmd = [sys.executable, __file__, "--worker", side, "--size", str(size),
+    """One fresh process; a ``*-before`` side imports skgan from ``--before-tree``."""
+    import os
+
+    worker_side = side.removesuffix("-before")
+    cmd = [sys.executable, __file__, "--worker", worker_side, "--size", str(size),
            "--batch-size", str(batch_size)]
     for key in ("steps", "n_filters", "n_blocks", "device"):
         cmd += [f"--{key.replace('_', '-')}", str(getattr(args, key))]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    env = dict(os.environ)
+    if side.endswith("-before"):
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.before_tree, env.get("PYTHONPATH")]))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["side"] = side
+    return result
 
 
-SIDES = ("reference", "plain", "skgan", "skgan-bf16")
+SIDES = ("reference", "plain", "skgan", "skgan-bf16", "skgan-before", "adapter", "adapter-before")
+RATIOS = [(ours, other) for ours in ("skgan", "skgan-bf16") for other in ("reference", "plain", "skgan-before")]
+RATIOS += [("adapter", "adapter-before")]
 
 
 def main(argv=None):
@@ -338,7 +367,11 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES[:3]),
-                        help="skgan-bf16: skgan with precision='bf16'")
+                        help="skgan-bf16: skgan with precision='bf16'; *-before: skgan imported from "
+                        "--before-tree; adapter: GANDomainAdapter() defaults on 28x28 digits-shaped "
+                        "data, batch 64, --steps steps (its row reads images/s = 64 / s per step)")
+    parser.add_argument("--before-tree", default=None,
+                        help="a checkout of an earlier skgan (e.g. git worktree add /tmp/old <commit>)")
     parser.add_argument("--check", action="store_true",
                         help="verify reference == skgan on one step (32 px) and exit")
     parser.add_argument("--out", default=None, help="file name in benchmarks/results")
@@ -363,10 +396,9 @@ def main(argv=None):
             row[f"{side}_images_per_s"] = med[side]
             row[f"{side}_peak_rss_mib"] = statistics.median(r["peak_rss_mib"] for r in runs[side])
             row[f"{side}_peak_gpu_mib"] = runs[side][0]["peak_gpu_mib"]
-        for other in ("reference", "plain"):
-            for ours in ("skgan", "skgan-bf16"):
-                if ours in med and other in med:
-                    row[f"{ours}_over_{other}"] = med[ours] / med[other]
+        for ours, other in RATIOS:
+            if ours in med and other in med:
+                row[f"{ours}_over_{other}"] = med[ours] / med[other]
         row["runs"] = runs
         rows.append(row)
 
