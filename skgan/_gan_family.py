@@ -274,7 +274,8 @@ class GANObjective(AdversarialObjective):
         d, gan = net.discriminator_["d"], net.criterion_
         fake, labels = self._augmented(net, fakes["x"]), fakes.get("y")
         real = self._augmented(net, real)
-        terms = {"d_adv": gan.discriminator_loss(_judge(d, real, labels), _judge(d, fake, labels))}
+        both = [x if labels is None else (x, labels) for x in (real, fake)]
+        terms = {"d_adv": gan.discriminator_loss(*net.forward_batched(d, *both))}
         if self.penalty:
             terms["gradient_penalty"] = self.lambda_gp * gradient_penalty(
                 lambda x: _judge(d, x, labels), real, fake, kind=self.penalty,

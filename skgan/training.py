@@ -505,10 +505,14 @@ class AdversarialNet(NeuralNet):
         When ``module`` is :func:`batch_independent` the inputs are concatenated
         and passed at once (fewer, larger kernels: the same results up to float
         rounding, faster on small batches); otherwise one call per input, in order.
+        An input may be a tuple of arguments (e.g. samples and labels), which are
+        concatenated position by position.
         """
-        if len(inputs) < 2 or not batch_independent(module):
-            return [module(x) for x in inputs]
-        return list(module(torch.cat(inputs)).split([len(x) for x in inputs]))
+        calls = [x if isinstance(x, tuple) else (x,) for x in inputs]
+        if len(calls) < 2 or not batch_independent(module):
+            return [module(*args) for args in calls]
+        joined = [torch.cat(parts) for parts in zip(*calls)]
+        return list(module(*joined).split([len(args[0]) for args in calls]))
 
     def randn(self, *shape):
         """Standard normal noise from ``rng_``, on the net's device."""

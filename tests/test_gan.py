@@ -315,3 +315,20 @@ def test_historical_averaging_resumes_bitwise(tmp_path):
     for name, value in full.generator_.state_dict().items():
         torch.testing.assert_close(resumed.generator_.state_dict()[name], value, rtol=0, atol=0)
     assert resumed.history_[-1, "d_hist_avg"] == full.history_[-1, "d_hist_avg"]
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_discriminator_step_sharing_one_call_gives_the_written_out_loss(conditional):
+    rng = np.random.RandomState(0)
+    X = rng.rand(32, 1, 8, 8)
+    y = rng.randint(0, 3, 32) if conditional else None
+    net = GAN(**TINY).fit(X, y).net_
+    d, gan = net.discriminator_["d"], net.criterion_
+    real, fake = torch.randn(8, 1, 8, 8), torch.randn(8, 1, 8, 8)
+    labels = torch.randint(0, 3, (8,)) if conditional else None
+    fakes = {"x": fake} if labels is None else {"x": fake, "y": labels}
+    terms = net.objective.discriminator_losses(net, real, None, fakes)
+    args = () if labels is None else (labels,)
+    with torch.no_grad():
+        expected = gan.discriminator_loss(d(real, *args), d(fake, *args))
+    torch.testing.assert_close(terms["d_adv"].detach(), expected, rtol=1e-5, atol=1e-6)
