@@ -309,6 +309,16 @@ class AdversarialNet(NeuralNet):
         :class:`torch.amp.GradScaler` (one for both optimizers, updated once
         per step; steps whose gradients overflow are skipped, as PyTorch's AMP
         recipe does). Inference (``apply_module``) always runs in float32.
+    log_sync : {"auto", "step", "epoch"}, default="auto"
+        When the loss values are read back to the host. "step": after every
+        step (each term a float in the history at once; a non-finite loss
+        raises before its update). "epoch": the step records 0-d device
+        tensors and the epoch's values are read in one transfer before the
+        epoch-end callbacks, so a GPU never waits for the host inside an epoch;
+        a non-finite loss then raises at the end of its epoch (the fit still
+        fails and leaves no fitted or half-updated estimator). "auto": "step"
+        on CPU or with ``verbose`` (the progress bar shows every batch),
+        "epoch" otherwise.
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -345,6 +355,7 @@ class AdversarialNet(NeuralNet):
         ema_decay=None,
         historical_averaging=0.0,
         precision="fp32",
+        log_sync="auto",
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -358,6 +369,7 @@ class AdversarialNet(NeuralNet):
         self.ema_decay = ema_decay
         self.historical_averaging = historical_averaging
         self.precision = precision
+        self.log_sync = log_sync
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -537,7 +549,57 @@ class AdversarialNet(NeuralNet):
         return data[idx].to(self.device), None if labels is None else labels[idx].to(self.device)
 
     # ------------------------------------------------------------- training
+    def _deferred_logs(self):
+        """Whether this fit reads its loss values once per epoch (see ``log_sync``)."""
+        if self.log_sync == "auto":
+            return torch.device(self.device).type != "cpu" and not self.verbose
+        return self.log_sync == "epoch"
+
+    def _read_logs(self, check=True):
+        """Turn the epoch's recorded 0-d tensors into floats (one transfer), then
+        raise on the first non-finite loss when ``check``."""
+        if not self.history:
+            return
+        batches = self.history[-1].get("batches", [])
+        cells = [(batch, key) for batch in batches for key, value in batch.items()
+                 if isinstance(value, torch.Tensor)]
+        if not cells:
+            return
+        values = torch.stack([batch[key].float().reshape(()) for batch, key in cells]).tolist()
+        for (batch, key), value in zip(cells, values):
+            batch[key] = value
+        if not check:
+            return
+        for i, batch in enumerate(batches):
+            for which, key in (("generator", "g_loss"), ("discriminator", "d_loss")):
+                if key in batch and not torch.isfinite(torch.tensor(batch[key])):
+                    detail = ", ".join(f"{k}={v:.4g}" for k, v in batch.items()
+                                       if isinstance(v, float) and k not in ("g_loss", "d_loss"))
+                    raise FloatingPointError(
+                        f"The {which} loss became {batch[key]} at epoch {len(self.history)} "
+                        f"(batch {i + 1}) [{detail}]; found at the end of the epoch "
+                        "(log_sync='epoch'). Lower lr, or check the data for extreme values.")
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch loop, reading the step's loss only when ``log_sync`` says so."""
+        if iterator is None:
+            return
+        deferred = training and self._deferred_logs()
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            loss = step["loss"].detach() if deferred else step["loss"].item()
+            self.history.record_batch(prefix + "_loss", loss)
+            size = len(batch[0]) if isinstance(batch, (tuple, list)) else len(batch)
+            self.history.record_batch(prefix + "_batch_size", size)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+
     def _check_finite(self, loss, which, terms):
+        if self._deferred_logs():  # checked when the epoch's values are read
+            return
         if not torch.isfinite(loss):
             detail = ", ".join(f"{k}={v.item():.4g}" for k, v in terms.items())
             raise FloatingPointError(
@@ -592,11 +654,12 @@ class AdversarialNet(NeuralNet):
             self.grad_scaler_.update()  # once per training step, after both optimizers
         self._update_historical_average()
 
+        read = (lambda v: v.detach()) if self._deferred_logs() else (lambda v: v.item())
         record = self.history.record_batch
-        record("g_loss", g_loss.item())
-        record("d_loss", d_loss.item())
+        record("g_loss", read(g_loss))
+        record("d_loss", read(d_loss))
         for name, value in {**g_terms, **d_terms}.items():
-            record(name, value.item())
+            record(name, read(value))
         return {"loss": g_loss.detach(), "y_pred": None}
 
     def _trainable(self, optimizer):
@@ -688,6 +751,8 @@ class AdversarialNet(NeuralNet):
             pool.to(device)
 
     def notify(self, method_name, **cb_kwargs):
+        if method_name == "on_epoch_end":
+            self._read_logs()  # the epoch-end callbacks (scoring, early stopping) see floats
         super().notify(method_name, **cb_kwargs)
         # a deferred Ctrl-C takes effect once the step and its callbacks are done
         if method_name == "on_batch_end" and getattr(self, "_interrupt_requested", False):
@@ -714,7 +779,9 @@ class AdversarialNet(NeuralNet):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
-            # nothing device-bound stays outside the modules and optimizers
+            # nothing device-bound stays outside the modules and optimizers (an
+            # interrupted epoch's deferred values are read too)
+            self._read_logs(check=False)
             self.pools_to("cpu")
             self._averages_to("cpu")
             self._interrupt_requested = False

@@ -454,3 +454,35 @@ def test_unknown_precision_is_refused_before_training():
     X, Xt = data()
     with pytest.raises(InvalidParameterError, match="precision"):
         CycleGANTranslator(**{**TINY, "precision": "int8"}).fit(X, X_target=Xt)
+
+
+def test_epoch_log_sync_records_the_same_history_as_per_step_reads():
+    X, Xt = data()
+    eager = CycleGANTranslator(**{**TINY, "max_epochs": 1, "warm_start": True}).fit(X, X_target=Xt)
+    lazy = pickle.loads(pickle.dumps(eager))
+    lazy.net_.log_sync = "epoch"
+    recorded = []
+
+    class Peek(Callback):  # what a per-batch callback sees in the middle of the epoch
+        def on_batch_end(self, net, **kwargs):
+            recorded.append(type(net.history[-1, "batches", -1, "g_loss"]))
+
+    lazy.set_params(max_epochs=3, callbacks=[Peek()]).fit(X, X_target=Xt)
+    eager.set_params(max_epochs=3).fit(X, X_target=Xt)
+    assert recorded and set(recorded) == {torch.Tensor}  # not read back inside the epoch
+    for key in ("g_loss", "d_loss", "cycle", "train_loss"):
+        assert all(isinstance(v, float) for v in lazy.history_[:, "batches", :, key][-1])
+        np.testing.assert_array_equal(lazy.history_[:, key], eager.history_[:, key])
+    np.testing.assert_array_equal(lazy.transform(X), eager.transform(X))
+
+
+def test_epoch_log_sync_still_stops_a_non_finite_fit_and_leaves_nothing_fitted():
+    X, Xt = data()
+    est = CycleGANTranslator(**{**TINY, "warm_start": True, "max_epochs": 1}).fit(X, X_target=Xt)
+    before = est.transform(X)
+    est.net_.log_sync = "epoch"
+    est.set_params(max_epochs=4, callbacks=[_PoisonWeights(epoch=3)])
+    with pytest.raises(FloatingPointError, match="at the end of the epoch"):
+        est.fit(X, X_target=Xt)
+    np.testing.assert_array_equal(est.transform(X), before)
+    assert est.n_epochs_ == 1
