@@ -19,9 +19,9 @@ import threading
 
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import EpochTimer, LRScheduler, PassthroughScoring, PrintLog, ProgressBar
 from torch import nn
 from torch.nn.utils import parametrize
-from skorch.callbacks import EpochTimer, LRScheduler, PassthroughScoring, PrintLog, ProgressBar
 from torch.optim.lr_scheduler import LambdaLR
 
 from .nn import GANLoss, frozen_modules, matches_prefix
