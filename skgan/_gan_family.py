@@ -279,12 +279,12 @@ class GANObjective(AdversarialObjective):
         if self.penalty:
             terms["gradient_penalty"] = self.lambda_gp * gradient_penalty(
                 lambda x: _judge(d, x, labels), real, fake, kind=self.penalty,
-                generator=net.rng_,
+                generator=net.local_rng,
             )
         return terms
 
     def _augmented(self, net, x):
-        return diff_augment(x, self.augment, net.rng_) if self.augment else x
+        return diff_augment(x, self.augment, net.local_rng) if self.augment else x
 
 
 def gan_objective(estimator, fitted, loss):

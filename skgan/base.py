@@ -28,6 +28,7 @@ from .nn import (
     load_weights,
 )
 from .nn.backbones import load_tensors
+from ._parallel import ensure_process_group, local_device, rank_and_world
 from .training import AdversarialNet, apply_module, default_callbacks, seeded
 
 __all__ = ["BaseGAN", "read_weights_file", "resolve_device", "transform_source"]
@@ -105,6 +106,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         "pool_size": [Interval(Integral, 0, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions({"fp32", "bf16", "fp16"})],
+        "distributed": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -266,11 +268,23 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     _auto_max_epochs = 100
 
     def _n_epochs(self, n_samples):
-        """``max_epochs`` as a number of epochs for ``n_samples`` training samples."""
+        """``max_epochs`` as a number of epochs for ``n_samples`` training samples
+        (batches of ``batch_size`` per process: with ``distributed``, a step
+        takes ``world_size * batch_size`` samples)."""
         if self.max_epochs != "auto":
             return self.max_epochs
-        per_epoch = -(-n_samples // self.batch_size)
+        per_epoch = -(-n_samples // (self.batch_size * self._world_size()))
         return int(min(self._auto_max_epochs, max(1, round(self._auto_steps / per_epoch))))
+
+    def _world_size(self):
+        """Processes one fit trains over: the process group's size with ``distributed``."""
+        return rank_and_world()[1] if getattr(self, "distributed", False) else 1
+
+    def _device(self):
+        """``device`` resolved; with ``distributed``, ``cuda`` is this process's GPU
+        (``cuda:LOCAL_RANK``) under a launcher that sets ``LOCAL_RANK``."""
+        device = resolve_device(self.device)
+        return local_device(device) if getattr(self, "distributed", False) else device
 
     def _callbacks(self, max_epochs):
         return default_callbacks(
@@ -292,6 +306,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             ema_decay=getattr(self, "ema", None),
             historical_averaging=getattr(self, "historical_averaging", 0.0),
             precision=self.precision,
+            data_parallel=getattr(self, "distributed", False),
             criterion__mode=self._loss(fitted),
             lr=self.lr,
             optimizer__betas=betas,
@@ -321,7 +336,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 f"warm_start=True cannot change {', '.join(changed)}: the fitted networks were "
                 f"built with {was}. Restore the value(s), or set warm_start=False to start anew."
             )
-        device = resolve_device(self.device)
+        device = self._device()
         if device != str(net.device):
             raise ValueError(
                 f"warm_start=True cannot move training from {net.device} to device={device!r}; "
@@ -345,6 +360,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net.ema_decay = getattr(self, "ema", None)
         net.historical_averaging = getattr(self, "historical_averaging", 0.0)
         net.precision = self.precision
+        net.data_parallel = getattr(self, "distributed", False)
         net.pool_size = getattr(self, "pool_size", 0)
         for pool in net.image_pools_.values():
             pool.pool_size = net.pool_size
@@ -372,7 +388,9 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         ``warm_start`` and a fitted estimator, training continues from the current
         state (see :meth:`_continue_net`); if it fails, the estimator is left as it was.
         """
-        device = resolve_device(self.device)
+        device = self._device()
+        if getattr(self, "distributed", False):  # before any training: a clear error
+            ensure_process_group(device)
         init_seed, train_seed = self._seeds()
         if self._continues():
             fitted = {**{k: v for k, v in vars(self).items() if k.endswith("_")}, **fitted}
@@ -492,6 +510,12 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             uninterrupted fit would have (bitwise on CPU). Without it the file
             holds what prediction needs (and ``n_epochs_``).
 
+        Notes
+        -----
+        With ``distributed=True`` inside a process group, every process calls
+        ``save`` and only rank 0 writes (the weights are the same everywhere);
+        all return once the file is written.
+
         Examples
         --------
         >>> import numpy as np, tempfile, os
@@ -506,6 +530,13 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         True
         """
         check_is_fitted(self)
+        rank, world = rank_and_world() if getattr(self, "distributed", False) else (0, 1)
+        if rank == 0:
+            self._write(path, training_state)
+        if world > 1:
+            torch.distributed.barrier()
+
+    def _write(self, path, training_state):
         params = {
             k: (list(v) if isinstance(v, tuple) else v)
             for k, v in self.get_params(deep=False).items()

@@ -57,7 +57,7 @@ class DistillationObjective(AdversarialObjective):
         labels = None
         if self.n_classes:
             labels = torch.multinomial(self.class_prior.double(), n, replacement=True,
-                                       generator=net.rng_).to(net.device)
+                                       generator=net.local_rng).to(net.device)
         return latent_input(z, labels, self.n_classes), labels
 
     def generator_losses(self, net, real, target, y, y_target=None):
@@ -189,6 +189,17 @@ class GANDistiller(BaseGAN):
         adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
         measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
         always run in float32.
+    distributed : bool, default=False
+        Data-parallel training over the processes of a ``torch.distributed``
+        group: launch the script with ``torchrun --nproc_per_node=N`` (the
+        group is created from torchrun's environment if none exists; "cuda"
+        becomes each process's ``cuda:LOCAL_RANK``). Each process takes
+        ``batch_size`` samples of every global batch of ``N * batch_size`` and
+        the gradients are averaged over the processes before each update, so
+        the weights stay identical everywhere and follow a one-process fit
+        with batch ``N * batch_size``; :meth:`save` writes from rank 0 only.
+        Image pools and augmentation draw per process. See the README,
+        "Scaling out".
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     callbacks : list or None, default=None
@@ -262,6 +273,7 @@ classes_, class_prior_, input_ndim_, generator_ema_ :
         ema=None,
         device="auto",
         precision="fp32",
+        distributed=False,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -282,6 +294,7 @@ classes_, class_prior_, input_ndim_, generator_ema_ :
         self.ema = ema
         self.device = device
         self.precision = precision
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -138,7 +138,7 @@ class DomainAdaptationObjective(AdversarialObjective):
             if self_train:
                 student = None
                 if self.pseudo_augment:
-                    x_aug = diff_augment(x_t, self.pseudo_augment, net.rng_, fill="border")
+                    x_aug = diff_augment(x_t, self.pseudo_augment, net.local_rng, fill="border")
                     student = g["task"](x_aug)
                 terms["pseudo"] = self.lambda_task * self._pseudo_label_loss(
                     logits_t, known, student)
@@ -290,6 +290,17 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
         measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
         always run in float32.
+    distributed : bool, default=False
+        Data-parallel training over the processes of a ``torch.distributed``
+        group: launch the script with ``torchrun --nproc_per_node=N`` (the
+        group is created from torchrun's environment if none exists; "cuda"
+        becomes each process's ``cuda:LOCAL_RANK``). Each process takes
+        ``batch_size`` samples of every global batch of ``N * batch_size`` and
+        the gradients are averaged over the processes before each update, so
+        the weights stay identical everywhere and follow a one-process fit
+        with batch ``N * batch_size``; :meth:`save` writes from rank 0 only.
+        Image pools and augmentation draw per process. See the README,
+        "Scaling out".
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     callbacks : list or None, default=None
@@ -395,6 +406,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         lr_decay=0.5,
         device="auto",
         precision="fp32",
+        distributed=False,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -421,6 +433,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.lr_decay = lr_decay
         self.device = device
         self.precision = precision
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -98,6 +98,17 @@ class GAN(BaseGAN):
         adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
         measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
         always run in float32.
+    distributed : bool, default=False
+        Data-parallel training over the processes of a ``torch.distributed``
+        group: launch the script with ``torchrun --nproc_per_node=N`` (the
+        group is created from torchrun's environment if none exists; "cuda"
+        becomes each process's ``cuda:LOCAL_RANK``). Each process takes
+        ``batch_size`` samples of every global batch of ``N * batch_size`` and
+        the gradients are averaged over the processes before each update, so
+        the weights stay identical everywhere and follow a one-process fit
+        with batch ``N * batch_size``; :meth:`save` writes from rank 0 only.
+        Image pools and augmentation draw per process. See the README,
+        "Scaling out".
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and noise through local
         generators. A fixed value gives bitwise-identical results on CPU.
@@ -206,6 +217,7 @@ class GAN(BaseGAN):
         lr_decay=0.0,
         device="auto",
         precision="fp32",
+        distributed=False,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -231,6 +243,7 @@ class GAN(BaseGAN):
         self.lr_decay = lr_decay
         self.device = device
         self.precision = precision
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -24,6 +24,7 @@ from torch import nn
 from torch.nn.utils import parametrize
 from torch.optim.lr_scheduler import LambdaLR
 
+from . import _parallel
 from .nn import GANLoss, frozen_modules, matches_prefix
 
 __all__ = [
@@ -319,6 +320,20 @@ class AdversarialNet(NeuralNet):
         fails and leaves no fitted or half-updated estimator). "auto": "step"
         on CPU or with ``verbose`` (the progress bar shows every batch),
         "epoch" otherwise.
+    data_parallel : bool, default=False
+        Train one model over the processes of the default ``torch.distributed``
+        group (one per device; :func:`skgan._parallel.ensure_process_group`
+        joins or creates it). Every process walks the same shuffled global
+        batches of ``world_size * batch_size`` samples, takes its contiguous
+        share of each (and of the target rows and noise drawn for it), and
+        before each optimizer step the gradients are averaged over the
+        processes, weighted by their shares: the update is the one a single
+        process would make on the whole global batch (up to float rounding),
+        and the weights stay identical everywhere. Recorded losses are the
+        global batch's. Draws that depend on a process's own rows (image
+        pools, augmentation, gradient-penalty mixing, label sampling) use a
+        per-process generator; training-mode batch norm sees only the local
+        rows, and buffers follow rank 0 after every step (as DDP's default).
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -356,6 +371,7 @@ class AdversarialNet(NeuralNet):
         historical_averaging=0.0,
         precision="fp32",
         log_sync="auto",
+        data_parallel=False,
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -370,6 +386,7 @@ class AdversarialNet(NeuralNet):
         self.historical_averaging = historical_averaging
         self.precision = precision
         self.log_sync = log_sync
+        self.data_parallel = data_parallel
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -459,7 +476,40 @@ class AdversarialNet(NeuralNet):
         self.historical_average_, self.historical_steps_ = None, 0
         self._target_order, self._target_pos = None, 0
         self.grad_scaler_ = None
+        self.local_rng_ = None
         return self
+
+    # ------------------------------------------------------------ data parallel
+    def _setup_parallel(self):
+        """Join the process group (``data_parallel``) and make every process start
+        from rank 0's weights; sets ``rank_`` and ``world_size_``."""
+        self._shard = None
+        if not self.data_parallel:
+            self.rank_, self.world_size_ = 0, 1
+            return
+        self.rank_, self.world_size_ = _parallel.ensure_process_group(self.device)
+        if self.world_size_ > 1:
+            for name in self._modules:
+                _parallel.broadcast_module(getattr(self, name + "_"))
+            if getattr(self, "local_rng_", None) is None:
+                self.local_rng_ = torch.Generator().manual_seed(
+                    int(self.seed) + 1_000_003 * (self.rank_ + 1))
+
+    @property
+    def local_rng(self):
+        """Generator of the draws made per sample of this process's rows (image
+        pools, augmentation, penalty mixing): ``rng_`` itself in one process; with
+        ``data_parallel``, one per process (see ``data_parallel``)."""
+        local = getattr(self, "local_rng_", None)
+        return self.rng_ if local is None else local
+
+    def _world(self):
+        return getattr(self, "world_size_", 1)
+
+    def _reduce(self, tensors):
+        """Global-batch means of this process's per-shard values (in place)."""
+        if getattr(self, "_shard", None) is not None:
+            _parallel.all_reduce_mean(tensors, self._shard[2])
 
     # ---------------------------------------------------------------- precision
     _AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -483,11 +533,20 @@ class AdversarialNet(NeuralNet):
         scaler = self._scaler()
         if not loss.requires_grad:  # every parameter frozen: nothing to update
             optimizer.step()
-        elif scaler is None:
-            loss.backward()
+            return
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        if getattr(self, "_shard", None) is not None:
+            # the global batch's gradient, the same on every process; a parameter
+            # this process's rows gave no gradient joins with zeros, so every
+            # process reduces the same tensors
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            for p in params:
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)
+            self._reduce([p.grad for p in params])
+        if scaler is None:
             optimizer.step()
         else:
-            scaler.scale(loss).backward()
             scaler.step(optimizer)
             self._scaled_steps += 1
 
@@ -499,6 +558,11 @@ class AdversarialNet(NeuralNet):
         kwargs.setdefault("shuffle", True)
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
+        # data parallel: every process walks the same global batches, then takes its share
+        if self._world() > 1 and len(dataset) < self._world():
+            raise ValueError(f"data_parallel over {self._world()} processes needs at least "
+                             f"as many training samples; got {len(dataset)}.")
+        kwargs["batch_size"] *= self._world()
         # an incomplete last batch of one sample would break batch statistics
         kwargs.setdefault("drop_last", len(dataset) > kwargs["batch_size"])
         kwargs["generator"] = self.rng_
@@ -508,7 +572,7 @@ class AdversarialNet(NeuralNet):
     def pool(self, name, batch):
         """Query the image pool ``name`` (created on first use)."""
         if name not in self.image_pools_:
-            self.image_pools_[name] = ImagePool(self.pool_size, self.rng_)
+            self.image_pools_[name] = ImagePool(self.pool_size, self.local_rng)
         return self.image_pools_[name].query(batch)
 
     def forward_batched(self, module, *inputs):
@@ -527,7 +591,16 @@ class AdversarialNet(NeuralNet):
         return list(module(*joined).split([len(args[0]) for args in calls]))
 
     def randn(self, *shape):
-        """Standard normal noise from ``rng_``, on the net's device."""
+        """Standard normal noise from ``rng_``, on the net's device.
+
+        With ``data_parallel``, noise with one row per sample of this process's
+        share is drawn for the whole global batch, of which the share's rows are
+        returned: the same numbers a single process would give those samples.
+        """
+        part = getattr(self, "_shard", None)
+        if part is not None and shape and shape[0] == part[1].stop - part[1].start:
+            full = torch.randn(part[0], *shape[1:], generator=self.rng_)
+            return full[part[1]].to(self.device)
         return torch.randn(*shape, generator=self.rng_).to(self.device)
 
     def draw_target(self, n):
@@ -614,10 +687,18 @@ class AdversarialNet(NeuralNet):
             source, y = batch
         else:
             source, y = batch, None
+        n = len(source)
+        has_target = getattr(self, "target_data_", None) is not None
+        target, y_target = self.draw_target(n) if has_target else (None, None)
+        if self._world() > 1:  # this process's share of the global batch
+            rows = _parallel.shard(n, self.rank_, self._world())
+            self._shard = (n, rows, (rows.stop - rows.start) / n)
+            source, y = source[rows], None if y is None else y[rows]
+            if has_target:
+                target = target[rows]
+                y_target = None if y_target is None else y_target[rows]
         source = source.to(self.device)
         y = y.to(self.device) if isinstance(y, torch.Tensor) else None
-        has_target = getattr(self, "target_data_", None) is not None
-        target, y_target = self.draw_target(len(source)) if has_target else (None, None)
         d_params = [p for g in self.discriminator_optimizer_.param_groups for p in g["params"]]
 
         # generator update, discriminators frozen
@@ -631,7 +712,8 @@ class AdversarialNet(NeuralNet):
         if self.historical_averaging > 0:
             g_terms["g_hist_avg"] = self._historical_penalty("optimizer")
         g_loss = sum(g_terms.values(), torch.zeros((), device=self.device))
-        self._check_finite(g_loss, "generator", g_terms)
+        g_logged = self._global_values(g_loss, g_terms)
+        self._check_finite(g_logged[0], "generator", g_logged[1])
         self._backward_and_step(g_loss, self.optimizer_)
         self.update_ema()
 
@@ -648,19 +730,34 @@ class AdversarialNet(NeuralNet):
         if self.historical_averaging > 0:
             d_terms["d_hist_avg"] = self._historical_penalty("discriminator_optimizer")
         d_loss = sum(d_terms.values(), torch.zeros((), device=self.device))
-        self._check_finite(d_loss, "discriminator", d_terms)
+        d_logged = self._global_values(d_loss, d_terms)
+        self._check_finite(d_logged[0], "discriminator", d_logged[1])
         self._backward_and_step(d_loss, self.discriminator_optimizer_)
         if self._scaled_steps:
             self.grad_scaler_.update()  # once per training step, after both optimizers
         self._update_historical_average()
+        if self._shard is not None:  # buffers (batch-norm statistics) follow rank 0
+            for name in ("module", "discriminator"):
+                _parallel.broadcast_module(getattr(self, name + "_"), buffers_only=True)
+        self._shard = None
 
         read = (lambda v: v.detach()) if self._deferred_logs() else (lambda v: v.item())
         record = self.history.record_batch
-        record("g_loss", read(g_loss))
-        record("d_loss", read(d_loss))
-        for name, value in {**g_terms, **d_terms}.items():
+        record("g_loss", read(g_logged[0]))
+        record("d_loss", read(d_logged[0]))
+        for name, value in {**g_logged[1], **d_logged[1]}.items():
             record(name, read(value))
-        return {"loss": g_loss.detach(), "y_pred": None}
+        return {"loss": g_logged[0], "y_pred": None}
+
+    def _global_values(self, loss, terms):
+        """Detached ``loss`` and ``terms``: the global batch's values with
+        ``data_parallel`` (one collective), this process's otherwise."""
+        if getattr(self, "_shard", None) is None:
+            return loss.detach(), {name: value.detach() for name, value in terms.items()}
+        loss = loss.detach().clone()
+        terms = {name: value.detach().clone() for name, value in terms.items()}
+        self._reduce([loss, *terms.values()])
+        return loss, terms
 
     def _trainable(self, optimizer):
         return [p for group in getattr(self, optimizer + "_").param_groups for p in group["params"]]
@@ -739,7 +836,7 @@ class AdversarialNet(NeuralNet):
             self._scaler().load_state_dict(state["grad_scaler"])
         self.image_pools_ = {}
         for name, samples in state["pools"].items():
-            self.image_pools_[name] = ImagePool(self.pool_size, self.rng_)
+            self.image_pools_[name] = ImagePool(self.pool_size, self.local_rng)
             self.image_pools_[name].samples = [s.to(self.device) for s in samples]
         walk = state["target_walk"]
         self._target_order = None if walk is None else walk[0].clone()
@@ -766,6 +863,7 @@ class AdversarialNet(NeuralNet):
         half-updated, and the partial epoch's batches stay in the history.
         """
         self._interrupt_requested = False
+        self._setup_parallel()
         self.pools_to(self.device)
         self._averages_to(self.device)
         previous = None
