@@ -1,6 +1,7 @@
 """skgan: GAN-based transfer learning as scikit-learn estimators."""
 
 from ._data import Unsplit
+from .batches import iter_transform
 from .distillation import GANDistiller
 from .domain_adaptation import GANDomainAdapter
 from .fine_tuning import PretrainedGANFineTuner
@@ -9,4 +10,5 @@ from .translation import CycleGANTranslator
 
 __version__ = "0.1.0"
 
-__all__ = ["CycleGANTranslator", "GAN", "GANDistiller", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__"]
+__all__ = ["CycleGANTranslator", "GAN", "GANDistiller", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__",
+           "iter_transform"]

@@ -7,6 +7,10 @@ User arrays come in one of these layouts:
 * ``(n_samples, C, H, W)`` images;
 * ``(n_samples, C * H * W)`` flattened images, with ``image_shape=(C, H, W)``.
 
+Any of these may be a ``np.memmap`` (it stays on disk), or a map-style
+``torch.utils.data.Dataset`` whose items are samples or ``(sample, label)`` pairs
+(read through :class:`DatasetArray`, an item at a time).
+
 Networks see ``float32`` tensors: ``(n, n_features)`` standardised per feature for
 tabular data, ``(n, C, H, W)`` in ``[-1, 1]`` for images. :class:`DomainSpec` holds
 what is needed to go there and back to the caller's layout, dtype and value range.
@@ -20,7 +24,13 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array, validate_data
 
-__all__ = ["DomainSpec", "Unsplit", "check_input", "sample_shape", "validate_features"]
+__all__ = ["DatasetArray", "DomainSpec", "EncodedArray", "TrainingData", "Unsplit",
+           "check_input", "collate_batch", "sample_shape", "validate_features"]
+
+# how many samples fit the scaling of data read an item at a time (a Dataset)
+SCALING_SAMPLE = 2048
+# rows per chunk when statistics are computed over a large array
+_CHUNK_ROWS = 65536
 
 
 class Unsplit:
@@ -64,14 +74,110 @@ class Unsplit:
         self.data = state["data"]
 
 
+class DatasetArray:
+    """A map-style ``torch.utils.data.Dataset`` read as an array of its samples.
+
+    Items are samples (tensors or arrays) or ``(sample, label, ...)`` tuples, of
+    which the first element is the sample; every sample must have the shape and
+    dtype of the first. Nothing is loaded up front: indexing with an int, a slice
+    or an index array reads those items and stacks them into a numpy array. torch
+    ``uint8`` images stay ``uint8`` (their scaling is 0..255, declared); other
+    dtypes are read as they come (float images from ``ToTensor()`` are float32).
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Map-style (``__len__`` and ``__getitem__``), e.g. a torchvision
+        ``ImageFolder`` with a transform to tensors of one size.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from skgan._data import DatasetArray
+    >>> data = DatasetArray(TensorDataset(torch.zeros(10, 1, 4, 4, dtype=torch.uint8)))
+    >>> data.shape, data.dtype, data[[0, 3]].shape
+    ((10, 1, 4, 4), dtype('uint8'), (2, 1, 4, 4))
+    """
+
+    def __init__(self, dataset):
+        if not hasattr(dataset, "__len__"):
+            raise ValueError("a Dataset passed as data must be map-style (define __len__ and "
+                             f"__getitem__); got {type(dataset).__name__}.")
+        self.dataset = dataset
+        n = len(dataset)
+        first = self._item(0) if n else np.zeros((0,))
+        self.first = first  # checked by check_input without another read
+        self.dtype = first.dtype
+        self.shape = (n, *first.shape)
+        self.ndim = len(self.shape)
+
+    def _item(self, i):
+        item = self.dataset[int(i)]
+        if isinstance(item, (tuple, list)):
+            item = item[0]
+        if isinstance(item, torch.Tensor):
+            item = item.detach().cpu().numpy()
+        item = np.asarray(item)
+        if item.dtype.kind not in "biuf":
+            raise ValueError(f"Dataset item {int(i)} is not numeric (dtype {item.dtype}).")
+        return item
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            return self._item(index)
+        rows = np.arange(len(self))[index]
+        out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
+        for k, i in enumerate(rows):
+            item = self._item(i)
+            if item.shape != self.shape[1:]:
+                raise ValueError(f"Dataset item {int(i)} has shape {item.shape}; the first had "
+                                 f"{self.shape[1:]} (give every item one size, e.g. with a "
+                                 "Resize transform).")
+            out[k] = item
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        out = self[:]
+        return out if dtype is None else out.astype(dtype)
+
+    def reshape(self, *shape):
+        """A reshaped copy of every sample (reads the whole dataset)."""
+        return self[:].reshape(*shape)
+
+    def __repr__(self):
+        return f"DatasetArray({type(self.dataset).__name__}, shape={self.shape}, dtype={self.dtype})"
+
+
+def _is_dataset(X):
+    return isinstance(X, torch.utils.data.Dataset) and not isinstance(X, DatasetArray)
+
+
 def check_input(X, *, input_name="X", ensure_min_samples=1):
-    """Return ``X`` as a finite numeric numpy array of 2 to 4 dimensions.
+    """Return ``X`` as a finite numeric array of 2 to 4 dimensions.
 
     uint8 and float dtypes are kept (they decide the output dtype); object arrays of
-    numbers become float64, strings and other non-numeric data raise.
+    numbers become float64, strings and other non-numeric data raise. A
+    ``np.memmap`` is not copied. A map-style ``torch.utils.data.Dataset`` comes
+    back as a :class:`DatasetArray` (checked on its first item; the rest are read
+    when training or transforming reaches them).
     """
     if isinstance(X, Unsplit):
         X = X.data
+    if _is_dataset(X):
+        X = DatasetArray(X)
+    if isinstance(X, DatasetArray):
+        if len(X) < ensure_min_samples:
+            raise ValueError(f"{input_name} has {len(X)} samples; at least "
+                             f"{ensure_min_samples} are required.")
+        first = X.first
+        if first.ndim not in (1, 2, 3) or not np.isfinite(first).all():
+            raise ValueError(f"{input_name}: Dataset samples must be finite vectors, (H, W) "
+                             f"or (C, H, W) images; the first has shape {first.shape}.")
+        return X
     if isinstance(X, torch.Tensor):
         X = X.detach().cpu().numpy()
     X = check_array(
@@ -99,7 +205,12 @@ def validate_features(estimator, X_raw, X, *, reset):
     ``X_raw`` is what the caller passed (a DataFrame keeps its column names), ``X``
     the array returned by :func:`check_input`.
     """
-    flat = X_raw if (X.ndim == 2 and hasattr(X_raw, "columns")) else X.reshape(len(X), -1)
+    if isinstance(X, DatasetArray):  # the feature count alone, read from the shape
+        flat = np.broadcast_to(np.zeros((), X.dtype), (len(X), int(np.prod(X.shape[1:]))))
+    elif X.ndim == 2 and hasattr(X_raw, "columns"):
+        flat = X_raw
+    else:
+        flat = X.reshape(len(X), -1)
     validate_data(estimator, flat, reset=reset, skip_check_array=True)
 
 
@@ -188,20 +299,25 @@ class DomainSpec:
 
     @classmethod
     def fit(cls, X, shape):
-        """Fit the scaling of ``X`` (an array from :func:`check_input`)."""
-        Xs = X.reshape(len(X), *shape)
+        """Fit the scaling of ``X`` (an array from :func:`check_input`).
+
+        uint8 images are declared 0..255 (nothing is read). Otherwise the
+        statistics come from one pass over the rows, in chunks (no float copy of
+        a large array or memmap); a :class:`DatasetArray` contributes at most
+        ``SCALING_SAMPLE`` evenly spaced items.
+        """
+        if isinstance(X, DatasetArray) and not (len(shape) == 3 and X.dtype == np.uint8):
+            X = X[np.unique(np.linspace(0, len(X) - 1, min(len(X), SCALING_SAMPLE)).astype(int))]
         if len(shape) == 3:
             if X.dtype == np.uint8:
                 lo, hi = 0.0, 255.0
             else:
-                lo, hi = float(Xs.min()), float(Xs.max())
+                lo, hi = float(X.min()), float(X.max())
                 hi = hi if hi > lo else lo + 1.0
             offset = np.asarray((hi + lo) / 2.0)
             scale = np.asarray((hi - lo) / 2.0)
         else:
-            Xf = Xs.astype(np.float64)
-            offset = Xf.mean(axis=0)
-            scale = Xf.std(axis=0)
+            offset, scale = _mean_std(X.reshape(len(X), *shape))
             scale[scale < 1e-12 * np.maximum(1.0, np.abs(offset))] = 1.0
         return cls(
             shape=tuple(shape),
@@ -225,6 +341,10 @@ class DomainSpec:
         return (torch.from_numpy(np.broadcast_to(a, bshape).astype(np.float32).copy()),
                 torch.from_numpy(np.broadcast_to(b, bshape).astype(np.float32).copy()))
 
+    def lazy(self, X):
+        """``X`` as an :class:`EncodedArray`: encoded a batch at a time, when indexed."""
+        return EncodedArray(X, self)
+
     def encode(self, X):
         """``X`` (any layout holding this domain's samples) -> float32 tensor."""
         Xs = X.reshape(len(X), *self.shape).astype(np.float64)
@@ -239,10 +359,13 @@ class DomainSpec:
         """
         if isinstance(Z, torch.Tensor):
             Z = Z.detach().cpu().numpy()
-        X = Z.astype(np.float64) * self.scale + self.offset
-        if self.dtype == np.uint8:
-            X = np.clip(np.rint(X), 0, 255)
-        return self.layout(X, input_ndim)
+        out = np.empty(Z.shape, dtype=self.dtype)
+        for start in range(0, len(Z), _CHUNK_ROWS):  # float64 a chunk at a time
+            X = Z[start:start + _CHUNK_ROWS].astype(np.float64) * self.scale + self.offset
+            if self.dtype == np.uint8:
+                X = np.clip(np.rint(X), 0, 255)
+            out[start:start + _CHUNK_ROWS] = X
+        return self.layout(out, input_ndim)
 
     def layout(self, X, input_ndim):
         """This domain's samples (in its own value scale) in the caller's layout and dtype."""
@@ -253,3 +376,103 @@ class DomainSpec:
         if input_ndim == 3 and self.shape[0] == 1:
             return X.reshape(n, *self.shape[1:])
         return X.reshape(n, *self.shape)
+
+
+def _mean_std(X):
+    """Per-column mean and standard deviation of a 2-D array, in float64; arrays
+    of more than ``_CHUNK_ROWS`` rows are summed a chunk at a time."""
+    if len(X) <= _CHUNK_ROWS:
+        Xf = np.asarray(X, dtype=np.float64)
+        return Xf.mean(axis=0), Xf.std(axis=0)
+    total = np.zeros(X.shape[1])
+    for start in range(0, len(X), _CHUNK_ROWS):
+        total += np.asarray(X[start:start + _CHUNK_ROWS], dtype=np.float64).sum(axis=0)
+    mean = total / len(X)
+    squares = np.zeros(X.shape[1])
+    for start in range(0, len(X), _CHUNK_ROWS):
+        chunk = np.asarray(X[start:start + _CHUNK_ROWS], dtype=np.float64) - mean
+        squares += (chunk * chunk).sum(axis=0)
+    return mean, np.sqrt(squares / len(X))
+
+
+class EncodedArray:
+    """A domain's samples, encoded into the networks' float32 scale when indexed.
+
+    Training and inference read ``X`` (an array, a ``np.memmap``, a
+    :class:`DatasetArray`) a batch at a time, so peak memory grows with the
+    batch, not with the data: uint8 images stay uint8 until a batch is taken.
+    ``encoded[idx]`` equals ``spec.encode(X)[idx]`` bitwise.
+
+    Parameters
+    ----------
+    X : array-like
+        Samples in any layout :meth:`DomainSpec.encode` takes.
+    spec : DomainSpec
+        The domain's fitted scaling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan._data import DomainSpec
+    >>> X = np.arange(12, dtype=np.uint8).reshape(3, 1, 2, 2)
+    >>> spec = DomainSpec.fit(X, (1, 2, 2))
+    >>> lazy = spec.lazy(X)
+    >>> len(lazy), tuple(lazy[[2, 0]].shape), bool((lazy[:] == spec.encode(X)).all())
+    (3, (2, 1, 2, 2), True)
+    """
+
+    def __init__(self, X, spec):
+        self.X = X
+        self.spec = spec
+
+    def __len__(self):
+        return len(self.X)
+
+    @property
+    def shape(self):
+        return (len(self.X), *self.spec.shape)
+
+    def dim(self):
+        return 1 + len(self.spec.shape)
+
+    def __getitem__(self, index):
+        if isinstance(index, torch.Tensor):
+            index = index.cpu().numpy()
+        if isinstance(index, (int, np.integer)):
+            return self.spec.encode(self.X[index:index + 1])[0]
+        return self.spec.encode(self.X[index])
+
+
+class TrainingData(torch.utils.data.Dataset):
+    """Training samples (and labels) that a ``DataLoader`` fetches a batch at a time.
+
+    ``__getitems__`` (which ``DataLoader`` calls with a batch's indices) reads
+    the batch's rows in one indexing of ``X``; use :func:`collate_batch` as the
+    loader's ``collate_fn``. Batches are ``(samples, labels)``, ``labels`` None
+    when there are none.
+
+    Parameters
+    ----------
+    X : EncodedArray or torch.Tensor
+    y : torch.Tensor or None
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], None if self.y is None else self.y[i]
+
+    def __getitems__(self, indices):
+        rows = np.asarray(indices, dtype=np.int64)
+        labels = None if self.y is None else self.y[torch.from_numpy(rows)]
+        return self.X[rows if isinstance(self.X, EncodedArray) else torch.from_numpy(rows)], labels
+
+
+def collate_batch(batch):
+    """``collate_fn`` for :class:`TrainingData`: its batches come assembled."""
+    return batch

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
-from ._data import DomainSpec, check_input, sample_shape, validate_features
+from ._data import DomainSpec, TrainingData, check_input, sample_shape, validate_features
 from .nn import (
     DISCRIMINATORS,
     GENERATORS,
@@ -377,7 +377,10 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
 
     def _fit_adversarial(self, source, y, target, *, source_shape, target_shape, fitted,
                          y_target=None, networks=None):
-        """Train on float32 CPU tensors and, on success only, set fitted attributes.
+        """Train on ``source`` (and ``target``) and, on success only, set fitted attributes.
+
+        ``source`` and ``target`` are :class:`~skgan._data.EncodedArray` (encoded a
+        batch at a time) or float32 CPU tensors.
 
         ``y_target`` (int64, -1 where unknown) goes with ``target`` to the loss terms.
         ``target=None`` (with ``target_shape=None``) trains without a target
@@ -419,11 +422,12 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             net.architecture_ = self._architecture()
             epochs = None
         net.target_data_, net.target_labels_ = target, y_target
+        data = TrainingData(source, y)  # read a batch at a time (see EncodedArray)
         try:
             if epochs is None:
-                net.fit(source, y)
+                net.fit(data, None)
             else:
-                net.partial_fit(source, y, epochs=epochs)
+                net.partial_fit(data, None, epochs=epochs)
         except BaseException:
             if epochs is not None:
                 net.load_training_state(backup)

@@ -410,7 +410,7 @@ classes_, class_prior_, input_ndim_, generator_ema_ :
                     f"X holds samples of shape {X.shape[1:]} but the teacher makes samples of "
                     f"shape {tuple(spec.shape)}; pass real data in the teacher's layout."
                 )
-            source = spec.encode(X)
+            source = spec.lazy(X)
         arch = _architecture_of(teacher)
         fitted = {
             "source_spec_": spec, "latent_dim_": int(teacher.latent_dim_),

@@ -544,8 +544,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
                 f"y has {encoder.classes_.tolist()}."
             )
         return self._fit_adversarial(
-            source_spec.encode(X), torch.from_numpy(y_index.astype(np.int64)),
-            target_spec.encode(X_target), y_target=y_target_index,
+            source_spec.lazy(X), torch.from_numpy(y_index.astype(np.int64)),
+            target_spec.lazy(X_target), y_target=y_target_index,
             source_shape=source_spec.shape, target_shape=target_spec.shape,
             fitted={"source_spec_": source_spec, "target_spec_": target_spec,
                     "classes_": encoder.classes_, "X_fit_": X, "y_fit_": np.asarray(y),
@@ -692,7 +692,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             raise ValueError(
                 f"X must hold target-domain samples of shape {self.target_spec_.shape}."
             )
-        logits = self._generate("task", self.target_spec_.encode(X))
+        logits = self._generate("task", self.target_spec_.lazy(X))
         return torch.softmax(logits.double(), dim=1).numpy()
 
     def pseudo_label(self, X, threshold=None):

@@ -624,7 +624,7 @@ class PretrainedGANFineTuner(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if not continues:
             networks, start = self._start_from(source, shape, labels)
             fitted.update(start)
-        self._fit_adversarial(spec.encode(X), None if labels is None else labels.tensor(), None,
+        self._fit_adversarial(spec.lazy(X), None if labels is None else labels.tensor(), None,
                               source_shape=shape, target_shape=None, fitted=fitted,
                               networks=networks)
         if labels is None:

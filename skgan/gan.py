@@ -295,7 +295,7 @@ class GAN(BaseGAN):
         if labels is not None:
             fitted.update(labels.fitted_attributes())
         self._fit_adversarial(
-            spec.encode(X), None if labels is None else labels.tensor(), None,
+            spec.lazy(X), None if labels is None else labels.tensor(), None,
             source_shape=shape, target_shape=None, fitted=fitted,
         )
         if labels is None:

@@ -25,6 +25,7 @@ from torch.nn.utils import parametrize
 from torch.optim.lr_scheduler import LambdaLR
 
 from . import _parallel
+from ._data import TrainingData, collate_batch
 from .nn import GANLoss, frozen_modules, matches_prefix
 
 __all__ = [
@@ -54,7 +55,8 @@ def seeded(seed):
 
 
 def apply_module(module, X, *, batch_size, device, method=None):
-    """Run ``module`` (or its ``method``) in eval mode over ``X`` (a CPU tensor) in batches.
+    """Run ``module`` (or its ``method``) in eval mode over ``X`` in batches (a CPU tensor,
+    or an :class:`~skgan._data.EncodedArray`, encoded a batch at a time).
 
     Every call is made on exactly ``batch_size`` rows (the last chunk is padded with
     zeros and the padding dropped), so a row's result does not depend on how many
@@ -563,6 +565,8 @@ class AdversarialNet(NeuralNet):
             raise ValueError(f"data_parallel over {self._world()} processes needs at least "
                              f"as many training samples; got {len(dataset)}.")
         kwargs["batch_size"] *= self._world()
+        if isinstance(dataset, TrainingData):  # batches come assembled (one read per batch)
+            kwargs.setdefault("collate_fn", collate_batch)
         # an incomplete last batch of one sample would break batch statistics
         kwargs.setdefault("drop_last", len(dataset) > kwargs["batch_size"])
         kwargs["generator"] = self.rng_

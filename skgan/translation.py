@@ -296,7 +296,7 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
                 "translate between different channel counts."
             )
         return self._fit_adversarial(
-            source_spec.encode(X), None, target_spec.encode(X_target),
+            source_spec.lazy(X), None, target_spec.lazy(X_target),
             source_shape=source_spec.shape, target_shape=target_spec.shape,
             fitted={"source_spec_": source_spec, "target_spec_": target_spec, "X_fit_": X},
         )
@@ -317,7 +317,7 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         """
         check_is_fitted(self)
         X = self._check_transform_input(X, self.source_spec_)
-        out = self._generate("ab", self.source_spec_.encode(X))
+        out = self._generate("ab", self.source_spec_.lazy(X))
         return self.target_spec_.decode(out, X.ndim)
 
     def inverse_transform(self, X):
@@ -335,7 +335,7 @@ class CycleGANTranslator(TransformerMixin, BaseGAN):
         """
         check_is_fitted(self)
         X = self._check_transform_input(X, self.target_spec_, input_name="X_target")
-        out = self._generate("ba", self.target_spec_.encode(X))
+        out = self._generate("ba", self.target_spec_.lazy(X))
         return self.source_spec_.decode(out, X.ndim)
 
     def score(self, X, y=None):
