@@ -12,7 +12,8 @@ On GPUs start one process per GPU (``--nproc_per_node`` = GPUs): ``device="auto"
 becomes ``cuda:LOCAL_RANK`` in each, and the process group uses NCCL; on CPU, gloo.
 ``--batch-size`` is per process, so N processes of batch b step like one process of
 batch N*b. Two estimators are fitted on scikit-learn's bundled digits (grey ->
-restyled): a ``CycleGANTranslator`` and a ``GANDomainAdapter``. Rank 0 prints the wall time and
+restyled): a ``CycleGANTranslator``, a ``GANDomainAdapter`` and a ``GAN`` (on the grey
+digits). Rank 0 prints the wall time and
 global images/s and saves each model to ``--out``.
 """
 
@@ -25,12 +26,12 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from skgan import CycleGANTranslator, GANDomainAdapter
+from skgan import GAN, CycleGANTranslator, GANDomainAdapter
 from skgan.datasets import load_digits_domains
 
 
 def estimators(batch_size, epochs, distributed, n_filters, n_samples=None):
-    """Name -> (estimator, fit args, fit kwargs) for the two fits, on the first
+    """Name -> (estimator, fit args, fit kwargs) for the three fits, on the first
     ``n_samples`` digits of each domain (None: all). No image pool, so that a run
     over N processes follows a one-process run of batch N * batch_size step for step."""
     d = load_digits_domains(target="restyled", random_state=0)
@@ -43,9 +44,13 @@ def estimators(batch_size, epochs, distributed, n_filters, n_samples=None):
     # noise input: drawn for the global batch, each process feeding its rows' share;
     # pseudo-labels learnt from augmented copies would draw their shifts per process
     adapter = GANDomainAdapter(n_filters=n_filters, noise_dim=4, pseudo_augment=None, **common)
+    # a DCGAN: its generator's batch norm normalises each process's rows, so this
+    # one follows a one-process fit in distribution, not step for step
+    gan = GAN(n_filters=n_filters, **{k: v for k, v in common.items() if k != "pool_size"})
     return {
         "cyclegan": (translator, (d.X_source,), {"X_target": d.X_target}),
         "adapter": (adapter, (d.X_source, d.y_source), {"X_target": d.X_target}),
+        "gan": (gan, (d.X_source,), {}),
     }
 
 

@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 import torch
 
-from skgan import CycleGANTranslator, GANDomainAdapter
+from skgan import GAN, CycleGANTranslator, GANDomainAdapter
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "data_parallel.py"
 ARGS = ["--epochs", "1", "--samples", "160", "--n-filters", "8", "--threads", "1", "--dump"]
-FITS = {"cyclegan": CycleGANTranslator, "adapter": GANDomainAdapter}
+FITS = {"cyclegan": CycleGANTranslator, "adapter": GANDomainAdapter, "gan": GAN}
+STEP_FOR_STEP = ["cyclegan", "adapter"]  # the GAN's batch norm sees each process's rows
 
 
 def run(cmd, out):
@@ -47,12 +48,14 @@ def state(folder, name, rank):
 
 
 def outputs(model, X):
+    if isinstance(model, GAN):
+        return model.sample(len(X), random_state=0)
     if isinstance(model, CycleGANTranslator):
         return model.transform(X)
     return model.transform(X, sample_domain="source")
 
 
-@pytest.mark.parametrize("name", list(FITS))
+@pytest.mark.parametrize("name", STEP_FOR_STEP)
 def test_two_processes_follow_one_process_of_twice_the_batch(runs, name):
     two, one = runs
     rank0, rank1, single = (state(two, name, 0), state(two, name, 1), state(one, name, 0))
@@ -81,7 +84,17 @@ def test_rank_zero_saves_once_and_the_model_loads_in_one_process(runs, name):
     for key, value in state(two, name, 0)["generator"].items():
         assert torch.equal(loaded.generator_.state_dict()[key], value)
     X = np.random.RandomState(0).rand(4, 1, 8, 8).astype(np.float32)
-    assert outputs(loaded, X).shape == (4, 3, 8, 8)
+    assert outputs(loaded, X).shape == (4, 1 if name == "gan" else 3, 8, 8)
+
+
+def test_batch_norm_buffers_follow_rank_zero(runs):
+    two, _ = runs
+    rank0, rank1 = state(two, "gan", 0), state(two, "gan", 1)
+    buffers = [k for k in rank0["generator"] if "running_mean" in k]
+    assert buffers  # the DCGAN generator has batch norm
+    for group in ("generator", "discriminator"):
+        for key, value in rank0[group].items():
+            assert torch.equal(value, rank1[group][key]), (group, key)
 
 
 def test_distributed_without_a_launcher_is_refused_before_training(monkeypatch):
