@@ -84,6 +84,25 @@ def smoke(device, quick):
                            traceback=traceback.format_exc(limit=3))
             rows.append(row)
             print(f"smoke {name:>24} {precision}: {'ok' if row['ok'] else row.get('error')}", flush=True)
+    # the GPU-path options: channels_last (with bf16, where it pays) and torch.compile,
+    # each against the plain fit of the same seed
+    plain_kw = dict(n_blocks=1, n_filters=8, max_epochs=epochs, batch_size=16, random_state=0,
+                    device=device)
+    plain = CycleGANTranslator(**plain_kw).fit(X, X_target=Xt).transform(X)
+    for option, extra in (("channels_last", {"channels_last": True}),
+                          ("channels_last+bf16", {"channels_last": True, "precision": "bf16"}),
+                          ("compile", {"compile": True})):
+        row = {"estimator": "CycleGANTranslator", "option": option}
+        start = time.perf_counter()
+        try:
+            out = CycleGANTranslator(**plain_kw, **extra).fit(X, X_target=Xt).transform(X)
+            row.update(ok=bool(np.isfinite(out).all()), seconds=time.perf_counter() - start,
+                       max_abs_diff_vs_plain=float(np.abs(out - plain).max()))
+        except Exception as exc:
+            row.update(ok=False, error=f"{type(exc).__name__}: {exc}",
+                       traceback=traceback.format_exc(limit=3))
+        rows.append(row)
+        print(f"smoke {option:>24}: {'ok' if row['ok'] else row.get('error')}", flush=True)
     return {"ok": all(r["ok"] for r in rows), "rows": rows}
 
 

@@ -107,6 +107,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         "device": [str, torch.device],
         "precision": [StrOptions({"fp32", "bf16", "fp16"})],
         "distributed": ["boolean"],
+        "channels_last": ["boolean"],
+        "compile": ["boolean", dict],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -307,6 +309,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             historical_averaging=getattr(self, "historical_averaging", 0.0),
             precision=self.precision,
             data_parallel=getattr(self, "distributed", False),
+            channels_last=getattr(self, "channels_last", False),
+            compile_networks=getattr(self, "compile", False),
             criterion__mode=self._loss(fitted),
             lr=self.lr,
             optimizer__betas=betas,
@@ -361,6 +365,8 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net.historical_averaging = getattr(self, "historical_averaging", 0.0)
         net.precision = self.precision
         net.data_parallel = getattr(self, "distributed", False)
+        net.channels_last = getattr(self, "channels_last", False)
+        net.compile_networks = getattr(self, "compile", False)
         net.pool_size = getattr(self, "pool_size", 0)
         for pool in net.image_pools_.values():
             pool.pool_size = net.pool_size

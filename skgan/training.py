@@ -336,6 +336,18 @@ class AdversarialNet(NeuralNet):
         pools, augmentation, gradient-penalty mixing, label sampling) use a
         per-process generator; training-mode batch norm sees only the local
         rows, and buffers follow rank 0 after every step (as DDP's default).
+    channels_last : bool, default=False
+        Train image networks in the ``torch.channels_last`` memory format
+        (weights, batches, target rows): faster convolutions on GPUs with
+        tensor cores, notably under bf16/fp16; on CPU about the same speed.
+        Results equal the default layout's up to float rounding.
+    compile_networks : bool or dict, default=False
+        ``torch.compile`` every generator and discriminator for the training
+        steps (a dict: ``torch.compile``'s keyword arguments, e.g.
+        ``{"mode": "reduce-overhead"}`` or ``{"backend": "eager"}``). Compiled
+        in place (``nn.Module.compile``), so names, freezing and saving are
+        unchanged; the compiled code is dropped when ``fit`` ends, and
+        inference runs eagerly. The first steps pay the compilation.
     criterion : default=GANLoss
         The adversarial loss; ``criterion__mode`` picks lsgan/vanilla/hinge/wgan-gp.
     **kwargs
@@ -374,6 +386,8 @@ class AdversarialNet(NeuralNet):
         precision="fp32",
         log_sync="auto",
         data_parallel=False,
+        channels_last=False,
+        compile_networks=False,
         criterion=GANLoss,
         optimizer=torch.optim.Adam,
         **kwargs,
@@ -389,6 +403,8 @@ class AdversarialNet(NeuralNet):
         self.precision = precision
         self.log_sync = log_sync
         self.data_parallel = data_parallel
+        self.channels_last = channels_last
+        self.compile_networks = compile_networks
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion=criterion, optimizer=optimizer, **kwargs)
 
@@ -479,7 +495,67 @@ class AdversarialNet(NeuralNet):
         self._target_order, self._target_pos = None, 0
         self.grad_scaler_ = None
         self.local_rng_ = None
+        self.device_rng_state_ = None
         return self
+
+    # ------------------------------------------------------------------ devices
+    def _on_cuda(self):
+        return torch.device(self.device).type == "cuda"
+
+    def _to_device(self, x):
+        """A CPU batch onto the net's device: pinned and copied without blocking on
+        CUDA, in ``channels_last`` when asked (4-D samples)."""
+        if x is None:
+            return None
+        cuda = self._on_cuda()
+        if cuda and not x.is_pinned():
+            x = x.pin_memory()
+        kwargs = {"non_blocking": cuda}
+        if self.channels_last and x.dim() == 4:
+            kwargs["memory_format"] = torch.channels_last
+        return x.to(self.device, **kwargs)
+
+    def _prepare_networks(self):
+        """At the start of training: layout, compilation and the device generator."""
+        networks = [getattr(self, name + "_") for name in self._modules
+                    if getattr(self, name + "_", None) is not None]
+        if self.channels_last:
+            for module in networks:
+                module.to(memory_format=torch.channels_last)  # in place: same parameters
+            for name in self._optimizers:
+                for state in getattr(self, name + "_").state.values():
+                    for key, value in state.items():
+                        if isinstance(value, torch.Tensor) and value.dim() == 4:
+                            state[key] = value.contiguous(memory_format=torch.channels_last)
+        if self.compile_networks:
+            options = self.compile_networks if isinstance(self.compile_networks, dict) else {}
+            for group in (self.module_, self.discriminator_):
+                for network in self._networks(group):
+                    network.compile(**options)
+        # noise on CUDA comes from a CUDA generator (other numbers than the CPU's)
+        self.device_rng_ = None
+        if self._on_cuda():
+            self.device_rng_ = torch.Generator(device=self.device)
+            state = getattr(self, "device_rng_state_", None)
+            if state is None:
+                self.device_rng_.manual_seed(int(self.seed) + 1)
+            else:
+                self.device_rng_.set_state(state)
+
+    @staticmethod
+    def _networks(group):
+        return list(group.values()) if isinstance(group, nn.ModuleDict) else [group]
+
+    def _release_networks(self):
+        """At the end of training: drop compiled code and the device generator (kept
+        as a CPU state), so that nothing device-bound or compiled is pickled."""
+        for group in (self.module_, self.discriminator_):
+            for network in self._networks(group):
+                network._compiled_call_impl = None
+        generator = getattr(self, "device_rng_", None)
+        if generator is not None:
+            self.device_rng_state_ = generator.get_state()
+        self.device_rng_ = None
 
     # ------------------------------------------------------------ data parallel
     def _setup_parallel(self):
@@ -560,6 +636,7 @@ class AdversarialNet(NeuralNet):
         kwargs.setdefault("shuffle", True)
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
+        kwargs.setdefault("pin_memory", self._on_cuda())
         # data parallel: every process walks the same global batches, then takes its share
         if self._world() > 1 and len(dataset) < self._world():
             raise ValueError(f"data_parallel over {self._world()} processes needs at least "
@@ -601,11 +678,18 @@ class AdversarialNet(NeuralNet):
         share is drawn for the whole global batch, of which the share's rows are
         returned: the same numbers a single process would give those samples.
         """
+        generator = getattr(self, "device_rng_", None)
         part = getattr(self, "_shard", None)
         if part is not None and shape and shape[0] == part[1].stop - part[1].start:
-            full = torch.randn(part[0], *shape[1:], generator=self.rng_)
-            return full[part[1]].to(self.device)
-        return torch.randn(*shape, generator=self.rng_).to(self.device)
+            shape, rows = (part[0], *shape[1:]), part[1]
+        else:
+            rows = None
+        if generator is None:
+            noise = torch.randn(*shape, generator=self.rng_)
+            noise = noise if rows is None else noise[rows]
+            return noise.to(self.device)
+        noise = torch.randn(*shape, generator=generator, device=self.device)
+        return noise if rows is None else noise[rows]
 
     def draw_target(self, n):
         """Next ``n`` target samples and their labels (None when there are none).
@@ -623,7 +707,7 @@ class AdversarialNet(NeuralNet):
             idx.extend(take.tolist())
         idx = torch.as_tensor(idx)
         labels = getattr(self, "target_labels_", None)
-        return data[idx].to(self.device), None if labels is None else labels[idx].to(self.device)
+        return self._to_device(data[idx]), None if labels is None else self._to_device(labels[idx])
 
     # ------------------------------------------------------------- training
     def _deferred_logs(self):
@@ -701,8 +785,8 @@ class AdversarialNet(NeuralNet):
             if has_target:
                 target = target[rows]
                 y_target = None if y_target is None else y_target[rows]
-        source = source.to(self.device)
-        y = y.to(self.device) if isinstance(y, torch.Tensor) else None
+        source = self._to_device(source)
+        y = self._to_device(y) if isinstance(y, torch.Tensor) else None
         d_params = [p for g in self.discriminator_optimizer_.param_groups for p in g["params"]]
 
         # generator update, discriminators frozen
@@ -814,6 +898,9 @@ class AdversarialNet(NeuralNet):
         state = {name: copy(getattr(self, name + "_").state_dict())
                  for name in self._modules + self._optimizers}
         state["rng"] = self.rng_.get_state()
+        generator = getattr(self, "device_rng_", None)
+        state["device_rng"] = (generator.get_state() if generator is not None
+                               else getattr(self, "device_rng_state_", None))
         averages = getattr(self, "historical_average_", None)
         state["historical_average"] = None if averages is None else copy(averages)
         state["historical_steps"] = int(getattr(self, "historical_steps_", 0))
@@ -830,6 +917,9 @@ class AdversarialNet(NeuralNet):
         for name in self._modules + self._optimizers:
             getattr(self, name + "_").load_state_dict(state[name])
         self.rng_.set_state(state["rng"])
+        self.device_rng_state_ = state.get("device_rng")
+        if getattr(self, "device_rng_", None) is not None and self.device_rng_state_ is not None:
+            self.device_rng_.set_state(self.device_rng_state_)
         averages = state.get("historical_average")
         self.historical_average_ = None if averages is None else {
             name: [t.to(self.device, copy=True) for t in tensors]
@@ -868,6 +958,7 @@ class AdversarialNet(NeuralNet):
         """
         self._interrupt_requested = False
         self._setup_parallel()
+        self._prepare_networks()
         self.pools_to(self.device)
         self._averages_to(self.device)
         previous = None
@@ -884,6 +975,7 @@ class AdversarialNet(NeuralNet):
             # nothing device-bound stays outside the modules and optimizers (an
             # interrupted epoch's deferred values are read too)
             self._read_logs(check=False)
+            self._release_networks()
             self.pools_to("cpu")
             self._averages_to("cpu")
             self._interrupt_requested = False
