@@ -8,7 +8,8 @@ epochs, one epoch at a time (``warm_start``), under each setting:
 * ``hist-avg=w``: historical averaging (Salimans et al., 2016) with weight ``w``
   (``--hist-avg``, several values);
 * ``ema=d``: sampling from an exponential moving average of the generator's
-  weights with decay ``d`` (``--ema``).
+  weights with decay ``d`` (``--ema``); ``ema=d+warmup``: the same with
+  ``ema_warmup=True``, the decay ramped up over the first updates (``--ema-warmup``).
 
 After every epoch, LeNet FID (features of a LeNet fitted on labelled MNIST)
 between ``--n-eval`` samples and as many MNIST test images. Per setting and
@@ -46,6 +47,7 @@ def settings(args):
     out = [("plain", {})]
     out += [(f"hist-avg={w:g}", {"historical_averaging": w}) for w in args.hist_avg]
     out += [(f"ema={d:g}", {"ema": d}) for d in args.ema]
+    out += [(f"ema={d:g}+warmup", {"ema": d, "ema_warmup": True}) for d in args.ema_warmup]
     return out
 
 
@@ -76,6 +78,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--hist-avg", type=float, nargs="*", default=[0.01, 1.0])
     parser.add_argument("--ema", type=float, nargs="*", default=[0.999])
+    parser.add_argument("--ema-warmup", type=float, nargs="*", default=[0.999],
+                        help="EMA decays run with ema_warmup=True")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--lenet-epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None)

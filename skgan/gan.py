@@ -80,6 +80,12 @@ class GAN(BaseGAN):
         smooth out the last steps' oscillations. Frozen layers stay
         bit-identical. Saved, loaded and resumed with the model. None keeps
         no average.
+    ema_warmup : bool, default=False
+        With ``ema``: ramp the decay up over the first updates, ``min(ema,
+        (1 + t) / (10 + t))`` at update ``t`` (TensorFlow's
+        ``ExponentialMovingAverage`` with ``num_updates``), so that a short
+        fit's average does not lag at the starting weights (0.9 after 80
+        updates, 0.99 after 890).
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample when images are passed flattened as 2-D.
     max_epochs : int, default=50
@@ -196,6 +202,7 @@ class GAN(BaseGAN):
         "feature_matching": [Interval(Real, 0, None, closed="left")],
         "augment": [str, list, tuple, None],
         "ema": [Interval(Real, 0, 1, closed="left"), None],
+        "ema_warmup": ["boolean"],
         "historical_averaging": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -217,6 +224,7 @@ class GAN(BaseGAN):
         feature_matching=0.0,
         augment=None,
         ema=None,
+        ema_warmup=False,
         historical_averaging=0.0,
         image_shape=None,
         max_epochs=50,
@@ -245,6 +253,7 @@ class GAN(BaseGAN):
         self.feature_matching = feature_matching
         self.augment = augment
         self.ema = ema
+        self.ema_warmup = ema_warmup
         self.historical_averaging = historical_averaging
         self.image_shape = image_shape
         self.max_epochs = max_epochs

@@ -299,6 +299,13 @@ class AdversarialNet(NeuralNet):
         ``avg += (1 - ema_decay) * (weight - avg)``; buffers are copied. It
         starts as a copy of the initial weights, and frozen parameters are
         never touched, so they stay bit-identical. None keeps no average.
+    ema_warmup : bool, default=False
+        Ramp the decay up over the first updates: update ``t`` (from 0) uses
+        ``min(ema_decay, (1 + t) / (10 + t))``, as TensorFlow's
+        ``ExponentialMovingAverage(num_updates=...)`` does, so early averages
+        follow the weights instead of lagging at their start (0.1 at the
+        first update, 0.9 after 80, 0.99 after 890). The count is saved in
+        the training state.
     historical_averaging : float, default=0.0
         Weight of historical averaging (Salimans et al., 2016): each group's
         loss gets ``historical_averaging * ||theta - mean(theta_0..theta_t-1)||^2``,
@@ -382,6 +389,7 @@ class AdversarialNet(NeuralNet):
         pool_size=50,
         frozen=None,
         ema_decay=None,
+        ema_warmup=False,
         historical_averaging=0.0,
         precision="fp32",
         log_sync="auto",
@@ -399,6 +407,7 @@ class AdversarialNet(NeuralNet):
         self.pool_size = pool_size
         self.frozen = frozen
         self.ema_decay = ema_decay
+        self.ema_warmup = ema_warmup
         self.historical_averaging = historical_averaging
         self.precision = precision
         self.log_sync = log_sync
@@ -436,9 +445,14 @@ class AdversarialNet(NeuralNet):
         """Move ``module_ema_`` towards the generator group's current weights."""
         if self.ema_decay is None:
             return
+        decay = self.ema_decay
+        if self.ema_warmup:
+            steps = getattr(self, "ema_steps_", 0)
+            decay = min(decay, (1.0 + steps) / (10.0 + steps))
+            self.ema_steps_ = steps + 1
         for avg, weight in zip(self.module_ema_.parameters(), self.module_.parameters()):
             if weight.requires_grad:  # frozen weights never change, nor their average
-                avg.lerp_(weight, 1.0 - self.ema_decay)
+                avg.lerp_(weight, 1.0 - decay)
         for avg, buffer in zip(self.module_ema_.buffers(), self.module_.buffers()):
             avg.copy_(buffer)
 
@@ -496,6 +510,7 @@ class AdversarialNet(NeuralNet):
         self.grad_scaler_ = None
         self.local_rng_ = None
         self.device_rng_state_ = None
+        self.ema_steps_ = 0
         return self
 
     # ------------------------------------------------------------------ devices
@@ -904,6 +919,7 @@ class AdversarialNet(NeuralNet):
         averages = getattr(self, "historical_average_", None)
         state["historical_average"] = None if averages is None else copy(averages)
         state["historical_steps"] = int(getattr(self, "historical_steps_", 0))
+        state["ema_steps"] = int(getattr(self, "ema_steps_", 0))
         scaler = getattr(self, "grad_scaler_", None)
         state["grad_scaler"] = None if scaler is None else scaler.state_dict()
         state["pools"] = {name: copy(pool.samples) for name, pool in self.image_pools_.items()}
@@ -925,6 +941,7 @@ class AdversarialNet(NeuralNet):
             name: [t.to(self.device, copy=True) for t in tensors]
             for name, tensors in averages.items()}
         self.historical_steps_ = int(state.get("historical_steps", 0))
+        self.ema_steps_ = int(state.get("ema_steps", 0))
         self.grad_scaler_ = None
         if state.get("grad_scaler") and self._scaler() is not None:
             self._scaler().load_state_dict(state["grad_scaler"])

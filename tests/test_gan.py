@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 from sklearn.exceptions import NotFittedError
 
 from skgan import GAN
@@ -261,6 +262,45 @@ def test_ema_survives_pickle_save_load_and_resume(tmp_path):
     with pytest.raises(ValueError, match="warm_start=True cannot change ema is None"):
         GAN(**{**params, "max_epochs": 6, "warm_start": True}).fit(X).set_params(
             ema=None, max_epochs=8).fit(X)
+
+
+class RecordGenerator(Callback):
+    """The generator's floating-point weights after every training step."""
+
+    def initialize(self):
+        self.steps = []
+        return self
+
+    def on_batch_end(self, net, **kwargs):
+        self.steps.append({k: v.detach().clone() for k, v in net.module_["g"].state_dict().items()
+                           if v.is_floating_point() and "running" not in k})
+
+
+def test_ema_warmup_ramps_the_decay_and_resumes_bitwise(tmp_path):
+    X = correlated(n=64)
+    params = dict(max_epochs=2, batch_size=16, n_filters=4, latent_dim=4, lr=1e-2,
+                  random_state=0, ema=0.99, ema_warmup=True)
+    record = RecordGenerator()
+    gan = GAN(**params, callbacks=[record]).fit(X)
+    init = GAN(**{**params, "lr": 1e-30}).fit(X).generator_["g"].state_dict()
+    expected = {k: init[k].clone() for k in record.steps[0]}
+    for t, weights in enumerate(record.steps):  # 8 updates: decays 0.1, 0.18, ..., 0.47
+        decay = min(0.99, (1 + t) / (10 + t))
+        for k, w in weights.items():
+            expected[k] = expected[k] + (1 - decay) * (w - expected[k])
+    averaged = gan.generator_ema_["g"].state_dict()
+    for k, value in expected.items():
+        torch.testing.assert_close(averaged[k], value, rtol=1e-5, atol=1e-6)
+    plain = GAN(**{**params, "ema_warmup": False}).fit(X).generator_ema_["g"].state_dict()
+    key = next(iter(expected))
+    # without the ramp the average is still ~92 % the initial weights (0.99 ** 8)
+    assert (averaged[key] - record.steps[-1][key]).abs().mean() < \
+        (plain[key] - record.steps[-1][key]).abs().mean()
+    half = GAN(**{**params, "max_epochs": 1}).fit(X)
+    half.save(tmp_path / "half.pt", training_state=True)
+    resumed = GAN.load(tmp_path / "half.pt").set_params(warm_start=True, max_epochs=2).fit(X)
+    for k, value in gan.generator_ema_.state_dict().items():
+        torch.testing.assert_close(resumed.generator_ema_.state_dict()[k], value, rtol=0, atol=0)
 
 
 def test_ema_out_of_range_is_rejected_before_training():
