@@ -138,6 +138,9 @@ def main(argv=None):
                              "(pretraining is never augmented)")
     parser.add_argument("--ema", nargs="+", default=["none"],
                         help="EMA generator decays to compare ('none' = no EMA), e.g. none 0.99")
+    parser.add_argument("--ema-warmup", action="store_true",
+                        help="ramp the EMA decay up (the estimators' default since 2026-12-01); "
+                             "off: the constant decay the recorded tables used")
     parser.add_argument("--pair", choices=["mnist-usps", "mnist-classes"], default="mnist-usps",
                         help="mnist-usps: same classes, new style; mnist-classes: MNIST 0-4 -> 5-9")
     parser.add_argument("--lenet-epochs", type=int, default=4)
@@ -265,7 +268,8 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
                 pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
-                lr=args.lr, loss=args.loss, augment=augment, ema=ema, random_state=seed,
+                lr=args.lr, loss=args.loss, augment=augment, ema=ema,
+                ema_warmup=args.ema_warmup, random_state=seed,
                 device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
             for i in range(n_chunks):

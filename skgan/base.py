@@ -306,7 +306,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
             pool_size=getattr(self, "pool_size", 0),
             frozen=self._frozen(fitted),
             ema_decay=getattr(self, "ema", None),
-            ema_warmup=getattr(self, "ema_warmup", False),
+            ema_warmup=getattr(self, "ema_warmup", True),
             historical_averaging=getattr(self, "historical_averaging", 0.0),
             precision=self.precision,
             data_parallel=getattr(self, "distributed", False),
@@ -363,7 +363,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         net.callbacks = self._callbacks(max_epochs)
         net.initialize_callbacks()
         net.ema_decay = getattr(self, "ema", None)
-        net.ema_warmup = getattr(self, "ema_warmup", False)
+        net.ema_warmup = getattr(self, "ema_warmup", True)
         net.historical_averaging = getattr(self, "historical_averaging", 0.0)
         net.precision = self.precision
         net.data_parallel = getattr(self, "distributed", False)

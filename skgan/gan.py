@@ -80,12 +80,15 @@ class GAN(BaseGAN):
         smooth out the last steps' oscillations. Frozen layers stay
         bit-identical. Saved, loaded and resumed with the model. None keeps
         no average.
-    ema_warmup : bool, default=False
+    ema_warmup : bool, default=True
         With ``ema``: ramp the decay up over the first updates, ``min(ema,
         (1 + t) / (10 + t))`` at update ``t`` (TensorFlow's
         ``ExponentialMovingAverage`` with ``num_updates``), so that a short
         fit's average does not lag at the starting weights (0.9 after 80
-        updates, 0.99 after 890).
+        updates, 0.99 after 890). Measured: a MNIST GAN with ``ema=0.999``
+        over 940 steps, final LeNet FID 320 with the ramp against 1,069
+        without (plain GAN 359; 2 seeds); a fine-tuning of 180 steps, pixel
+        FID 9.8 against 18.1 (BENCHMARKS.md). False: the constant decay.
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample when images are passed flattened as 2-D.
     max_epochs : int, default=50
@@ -224,7 +227,7 @@ class GAN(BaseGAN):
         feature_matching=0.0,
         augment=None,
         ema=None,
-        ema_warmup=False,
+        ema_warmup=True,
         historical_averaging=0.0,
         image_shape=None,
         max_epochs=50,
