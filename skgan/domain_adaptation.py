@@ -34,6 +34,19 @@ def add_noise(x, z):
     return torch.cat([x, z.to(x)], dim=1)
 
 
+class _WithNoise:
+    """Encoded rows with their noise appended (:func:`add_noise`), a batch at a time."""
+
+    def __init__(self, encoded, noise):
+        self.encoded, self.noise = encoded, noise
+
+    def __len__(self):
+        return len(self.encoded)
+
+    def __getitem__(self, index):
+        return add_noise(self.encoded[index], self.noise[index])
+
+
 def _source_rows(sample_domain, n_samples):
     """Boolean mask of the rows ``sample_domain`` marks as source data."""
     if isinstance(sample_domain, str):
@@ -658,10 +671,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         """Source samples (validated) through the generator, in the target's layout."""
         if getattr(self, "adapts_to_itself_", False):
             return X
-        Z = self.source_spec_.encode(X)
+        Z = self.source_spec_.lazy(X)  # encoded a batch at a time
         if self.noise_dim:
             noise = torch.Generator().manual_seed(noise_seed)
-            Z = add_noise(Z, torch.randn(len(Z), self.noise_dim, generator=noise))
+            Z = _WithNoise(Z, torch.randn(len(Z), self.noise_dim, generator=noise))
         return self.target_spec_.decode(self._generate("st", Z), X.ndim)
 
     @staticmethod

@@ -155,3 +155,16 @@ def test_iter_transform_equals_transform_and_reads_a_chunk_at_a_time(digits):
     np.testing.assert_array_equal(rendered, adapter.transform(grey, sample_domain="source"))
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         next(iter_transform(tr, grey, batch_size=0))
+
+
+def test_adapter_renders_a_batch_at_a_time_with_the_same_noise(digits, largest_encode):
+    grey, y, colour = digits
+    adapter = GANDomainAdapter(noise_dim=2, **FAST).fit(grey, y, X_target=colour)
+    before = adapter.transform(grey, sample_domain="source")
+    largest_encode.clear()
+    again = adapter.transform(grey, sample_domain="source")
+    assert max(largest_encode) <= 256  # the inference batch, not the 898 rows
+    np.testing.assert_array_equal(before, again)
+    # rows rendered alone get the noise they get among the others (one draw per call)
+    np.testing.assert_array_equal(adapter.transform(grey[:256], sample_domain="source"),
+                                  before[:256])
