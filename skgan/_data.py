@@ -77,9 +77,10 @@ class Unsplit:
 class DatasetArray:
     """A map-style ``torch.utils.data.Dataset`` read as an array of its samples.
 
-    Items are samples (tensors or arrays) or ``(sample, label, ...)`` tuples, of
-    which the first element is the sample; every sample must have the shape and
-    dtype of the first. Nothing is loaded up front: indexing with an int, a slice
+    Items are samples (tensors, arrays or PIL images) or ``(sample, label, ...)``
+    tuples, of which the first element is the sample; every sample must have the
+    shape and dtype of the first. PIL images become ``(C, H, W)`` uint8 arrays, as
+    torchvision's ``PILToTensor`` makes them (a grey image one channel). Nothing is loaded up front: indexing with an int, a slice
     or an index array reads those items and stacks them into a numpy array. torch
     ``uint8`` images stay ``uint8`` (their scaling is 0..255, declared); other
     dtypes are read as they come (float images from ``ToTensor()`` are float32).
@@ -118,6 +119,9 @@ class DatasetArray:
             item = item[0]
         if isinstance(item, torch.Tensor):
             item = item.detach().cpu().numpy()
+        elif _is_pil_image(item):  # (H, W[, C]) pixels -> (C, H, W), as PILToTensor
+            item = np.asarray(item)
+            item = item[None] if item.ndim == 2 else item.transpose(2, 0, 1)
         item = np.asarray(item)
         if item.dtype.kind not in "biuf":
             raise ValueError(f"Dataset item {int(i)} is not numeric (dtype {item.dtype}).")
@@ -150,6 +154,14 @@ class DatasetArray:
 
     def __repr__(self):
         return f"DatasetArray({type(self.dataset).__name__}, shape={self.shape}, dtype={self.dtype})"
+
+
+def _is_pil_image(item):
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - torchvision brings Pillow
+        return False
+    return isinstance(item, Image.Image)
 
 
 def _is_dataset(X):

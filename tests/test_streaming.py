@@ -168,3 +168,28 @@ def test_adapter_renders_a_batch_at_a_time_with_the_same_noise(digits, largest_e
     # rows rendered alone get the noise they get among the others (one draw per call)
     np.testing.assert_array_equal(adapter.transform(grey[:256], sample_domain="source"),
                                   before[:256])
+
+
+def test_pil_image_items_are_read_channels_first(digits):
+    from PIL import Image
+
+    grey, _, colour = digits
+
+    class Pictures(Dataset):
+        def __init__(self, X):
+            self.X = X
+
+        def __len__(self):
+            return len(self.X)
+
+        def __getitem__(self, i):
+            x = self.X[i]
+            picture = x[0] if x.shape[0] == 1 else x.transpose(1, 2, 0)
+            return Image.fromarray(np.ascontiguousarray(picture)), 0
+
+    a, b = DatasetArray(Pictures(grey)), DatasetArray(Pictures(colour))
+    assert a.shape == grey.shape and b.shape == colour.shape and a.dtype == np.uint8
+    np.testing.assert_array_equal(b[:5], colour[:5])
+    tr = CycleGANTranslator(lambda_id=0.0, **FAST).fit(Pictures(grey), X_target=Pictures(colour))
+    ref = CycleGANTranslator(lambda_id=0.0, **FAST).fit(grey, X_target=colour)
+    np.testing.assert_array_equal(tr.transform(grey[:32]), ref.transform(grey[:32]))
