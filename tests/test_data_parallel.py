@@ -27,6 +27,8 @@ STEP_FOR_STEP = ["cyclegan", "adapter"]  # the GAN's batch norm sees each proces
 def run(cmd, out):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     env.pop("WORLD_SIZE", None)
+    if sys.platform.startswith("linux"):  # gloo on loopback, whatever the host name resolves to
+        env.setdefault("GLOO_SOCKET_IFNAME", "lo")
     result = subprocess.run([*cmd, *ARGS, "--out", str(out)], env=env, capture_output=True,
                             text=True, timeout=240, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
