@@ -467,6 +467,17 @@ class TrainingData(torch.utils.data.Dataset):
     ----------
     X : EncodedArray or torch.Tensor
     y : torch.Tensor or None
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from torch.utils.data import DataLoader
+    >>> from skgan._data import DomainSpec, TrainingData, collate_batch
+    >>> X = np.arange(40, dtype=np.uint8).reshape(10, 1, 2, 2)
+    >>> data = TrainingData(DomainSpec.fit(X, (1, 2, 2)).lazy(X), torch.arange(10))
+    >>> xb, yb = next(iter(DataLoader(data, batch_size=4, collate_fn=collate_batch)))
+    >>> tuple(xb.shape), yb.tolist()
+    ((4, 1, 2, 2), [0, 1, 2, 3])
     """
 
     def __init__(self, X, y=None):
@@ -486,5 +497,12 @@ class TrainingData(torch.utils.data.Dataset):
 
 
 def collate_batch(batch):
-    """``collate_fn`` for :class:`TrainingData`: its batches come assembled."""
+    """``collate_fn`` for :class:`TrainingData`: its batches come assembled.
+
+    Examples
+    --------
+    >>> from skgan._data import collate_batch
+    >>> collate_batch(("samples", None))
+    ('samples', None)
+    """
     return batch

@@ -12,8 +12,8 @@ import os
 import torch
 import torch.distributed as dist
 
-__all__ = ["all_reduce_mean", "broadcast_module", "ensure_process_group", "rank_and_world",
-           "shard"]
+__all__ = ["all_reduce_mean", "broadcast_module", "ensure_process_group", "local_device",
+           "rank_and_world", "shard"]
 
 _LAUNCHER_VARS = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
@@ -44,7 +44,14 @@ def ensure_process_group(device):
 
 
 def rank_and_world():
-    """``(rank, world_size)`` of the default group, ``(0, 1)`` without one."""
+    """``(rank, world_size)`` of the default group, ``(0, 1)`` without one.
+
+    Examples
+    --------
+    >>> from skgan._parallel import rank_and_world
+    >>> rank_and_world()
+    (0, 1)
+    """
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
     return 0, 1
@@ -52,7 +59,14 @@ def rank_and_world():
 
 def local_device(device):
     """``cuda`` -> ``cuda:LOCAL_RANK`` under a launcher that sets it (one GPU per
-    process, all GPUs visible, as torchrun starts them); other devices unchanged."""
+    process, all GPUs visible, as torchrun starts them); other devices unchanged.
+
+    Examples
+    --------
+    >>> from skgan._parallel import local_device
+    >>> local_device("cpu")
+    'cpu'
+    """
     local = os.environ.get("LOCAL_RANK")
     if device == "cuda" and local is not None and int(local) < torch.cuda.device_count():
         return f"cuda:{int(local)}"
@@ -61,7 +75,14 @@ def local_device(device):
 
 def shard(n, rank, world):
     """Rows of a global batch of ``n`` that process ``rank`` of ``world`` takes:
-    contiguous, sizes differing by at most one (the first ranks take the extra rows)."""
+    contiguous, sizes differing by at most one (the first ranks take the extra rows).
+
+    Examples
+    --------
+    >>> from skgan._parallel import shard
+    >>> [shard(10, r, 3) for r in range(3)]
+    [slice(0, 4, None), slice(4, 7, None), slice(7, 10, None)]
+    """
     base, extra = divmod(n, world)
     start = rank * base + min(rank, extra)
     return slice(start, start + base + (rank < extra))
