@@ -1,6 +1,6 @@
 """skgan demo: pixel-level domain adaptation and unpaired translation on bundled digits.
 
-Runs on data that ships with scikit-learn, on CPU in two to three minutes:
+Runs on data that ships with scikit-learn, on CPU in about a minute (2 cores):
 
     make demo            # or: python examples/demo.py [--out DIR] [--seed N] [--quick]
 
