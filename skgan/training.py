@@ -706,10 +706,12 @@ class AdversarialNet(NeuralNet):
         noise = torch.randn(*shape, generator=generator, device=self.device)
         return noise if rows is None else noise[rows]
 
-    def draw_target(self, n):
+    def draw_target(self, n, rows=None):
         """Next ``n`` target samples and their labels (None when there are none).
 
-        An endless walk over the target data, reshuffled on every pass.
+        An endless walk over the target data, reshuffled on every pass. ``rows``
+        (a slice of the ``n``): read and return only those, the walk still
+        advancing by ``n`` (a data-parallel process's share).
         """
         data = self.target_data_
         idx = []
@@ -720,7 +722,7 @@ class AdversarialNet(NeuralNet):
             take = self._target_order[self._target_pos : self._target_pos + n - len(idx)]
             self._target_pos += len(take)
             idx.extend(take.tolist())
-        idx = torch.as_tensor(idx)
+        idx = torch.as_tensor(idx if rows is None else idx[rows])
         labels = getattr(self, "target_labels_", None)
         return self._to_device(data[idx]), None if labels is None else self._to_device(labels[idx])
 
@@ -790,16 +792,13 @@ class AdversarialNet(NeuralNet):
             source, y = batch
         else:
             source, y = batch, None
-        n = len(source)
-        has_target = getattr(self, "target_data_", None) is not None
-        target, y_target = self.draw_target(n) if has_target else (None, None)
+        n, rows = len(source), None
         if self._world() > 1:  # this process's share of the global batch
             rows = _parallel.shard(n, self.rank_, self._world())
             self._shard = (n, rows, (rows.stop - rows.start) / n)
             source, y = source[rows], None if y is None else y[rows]
-            if has_target:
-                target = target[rows]
-                y_target = None if y_target is None else y_target[rows]
+        has_target = getattr(self, "target_data_", None) is not None
+        target, y_target = self.draw_target(n, rows) if has_target else (None, None)
         source = self._to_device(source)
         y = self._to_device(y) if isinstance(y, torch.Tensor) else None
         d_params = [p for g in self.discriminator_optimizer_.param_groups for p in g["params"]]

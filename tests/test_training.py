@@ -529,8 +529,8 @@ def test_channels_last_trains_in_that_layout_with_the_same_results():
     assert weights and all(p.is_contiguous(memory_format=torch.channels_last) for p in weights)
     plain = CycleGANTranslator(**LAYOUT_KW).fit(X, X_target=Xt)
     np.testing.assert_allclose(cl.transform(X), plain.transform(X), atol=1e-4)
-    assert not np.array_equal(cl.transform(X), CycleGANTranslator(**{**LAYOUT_KW, "max_epochs": 2})
-                              .fit(X, X_target=Xt).transform(X))  # the bar can tell fits apart
+    longer = CycleGANTranslator(**{**LAYOUT_KW, "max_epochs": 2}).fit(X, X_target=Xt)
+    assert np.abs(cl.transform(X) - longer.transform(X)).max() > 1e-2  # the bar tells fits apart
     assert pickle.loads(pickle.dumps(cl)).transform(X[:4]).shape == (4, 3, 8, 8)
 
 
