@@ -372,10 +372,12 @@ class DomainSpec:
         if isinstance(Z, torch.Tensor):
             Z = Z.detach().cpu().numpy()
         out = np.empty(Z.shape, dtype=self.dtype)
-        for start in range(0, len(Z), _CHUNK_ROWS):  # float64 a chunk at a time
-            X = Z[start:start + _CHUNK_ROWS].astype(np.float64) * self.scale + self.offset
+        for start in range(0, len(Z), _CHUNK_ROWS):  # float64 a chunk at a time, in place
+            X = Z[start:start + _CHUNK_ROWS].astype(np.float64)
+            X *= self.scale
+            X += self.offset
             if self.dtype == np.uint8:
-                X = np.clip(np.rint(X), 0, 255)
+                np.clip(np.rint(X, out=X), 0, 255, out=X)
             out[start:start + _CHUNK_ROWS] = X
         return self.layout(out, input_ndim)
 

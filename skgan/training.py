@@ -67,7 +67,7 @@ def apply_module(module, X, *, batch_size, device, method=None):
     was_training = module.training
     module.eval()
     run = module if method is None else getattr(module, method)
-    out = []
+    out = None
     try:
         with torch.no_grad():
             for start in range(0, len(X), batch_size):
@@ -76,10 +76,13 @@ def apply_module(module, X, *, batch_size, device, method=None):
                 if n < batch_size:
                     pad = chunk.new_zeros((batch_size - n, *chunk.shape[1:]))
                     chunk = torch.cat([chunk, pad])
-                out.append(run(chunk.to(device))[:n].cpu())
+                result = run(chunk.to(device))[:n]
+                if out is None:  # one output tensor, filled batch by batch
+                    out = torch.empty((len(X), *result.shape[1:]), dtype=result.dtype)
+                out[start : start + n] = result
     finally:
         module.train(was_training)
-    return torch.cat(out) if out else X[:0]
+    return X[:0] if out is None else out
 
 
 def batch_independent(module):

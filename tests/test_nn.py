@@ -24,6 +24,7 @@ from skgan.nn import (
     resolve_generator_name,
     structure_loss,
 )
+from skgan.nn._blocks import UpConv2d, pixel_shuffle2, subpixel_weight
 
 SIZES = [(8, 8), (16, 16), (28, 28), (30, 30), (25, 25), (64, 64), (12, 20), (9, 31)]
 CHANNELS = [(1, 3), (3, 1)]
@@ -72,6 +73,56 @@ def test_dcgan_generator_shapes(size):
     assert out.abs().max() <= 1
     assert g(torch.randn(2, 8, 1, 1)).shape == (2, 3, *size)
     _check_blocks(g)
+
+
+@pytest.mark.parametrize("c_in, c_out, size, bias", [
+    (8, 1, (7, 7), False), (16, 8, (7, 7), True), (3, 2, (5, 6), True), (1, 1, (1, 1), False),
+])
+def test_upconv_infers_as_subpixel_convolution_with_the_same_result(c_in, c_out, size, bias):
+    torch.manual_seed(0)
+    layer = UpConv2d(c_in, c_out, 4, stride=2, padding=1, bias=bias)
+    nn.init.normal_(layer.weight)
+    x = torch.randn(3, c_in, *size)
+    plain = nn.ConvTranspose2d.forward(layer, x)
+    assert torch.equal(layer(x), plain)  # training: PyTorch's own path, bitwise
+    layer.eval()
+    assert torch.equal(layer(x), plain)  # gradients on: the same
+    with torch.no_grad():
+        fast = layer(x)
+    assert fast.shape == (3, c_out, 2 * size[0], 2 * size[1])
+    assert fast.is_contiguous()
+    assert torch.allclose(fast, plain, atol=1e-5)
+    assert not torch.equal(fast, torch.zeros_like(fast))
+    assert set(layer.state_dict()) == set(nn.ConvTranspose2d(c_in, c_out, 4, bias=bias).state_dict())
+
+
+def test_subpixel_weight_places_each_tap_once():
+    w = torch.arange(2 * 3 * 16, dtype=torch.float32).reshape(2, 3, 4, 4) + 1
+    v = subpixel_weight(w)
+    assert v.shape == (12, 2, 3, 3)
+    assert torch.equal(torch.sort(v[v != 0]).values, torch.sort(w.flatten()).values)
+    assert torch.equal(pixel_shuffle2(torch.arange(96.0).reshape(1, 8, 3, 4)),
+                       nn.functional.pixel_shuffle(torch.arange(96.0).reshape(1, 8, 3, 4), 2))
+
+
+@pytest.mark.parametrize("kwargs", [dict(output_padding=1), dict(padding=0)])
+def test_upconv_keeps_the_transposed_form_where_it_has_no_subpixel_twin(kwargs):
+    layer = UpConv2d(4, 2, 4, stride=2, **{"padding": 1, **kwargs}).eval()
+    x = torch.randn(2, 4, 5, 5)
+    with torch.no_grad():
+        assert torch.equal(layer(x), nn.ConvTranspose2d.forward(layer, x))
+    wide = UpConv2d(4, 16, 4, stride=2, padding=1).eval()
+    with torch.no_grad():
+        assert torch.equal(wide(x), nn.ConvTranspose2d.forward(wide, x))
+
+
+def test_dcgan_generator_samples_as_it_trains():
+    g = DCGANGenerator(8, (1, 28, 28), n_filters=4).eval()
+    assert any(isinstance(m, UpConv2d) and m.out_channels <= 8 for m in g.modules())
+    z = torch.randn(5, 8)
+    with torch.no_grad():
+        fast = g(z)
+    assert torch.allclose(fast, g(z), atol=1e-5)
 
 
 def test_large_images():

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ._blocks import UpConv2d
+
 __all__ = [
     "GENERATORS",
     "DCGANGenerator",
@@ -298,7 +300,7 @@ class UnetGenerator(nn.Module):
             in_ch = chans[i + 1] if i == depth - 1 else 2 * chans[i + 1]
             pad = _output_padding(sizes[i], sizes[i + 1], base=0)
             ups.append(nn.Sequential(
-                nn.ConvTranspose2d(in_ch, chans[i], 4, stride=2, padding=1, output_padding=pad),
+                UpConv2d(in_ch, chans[i], 4, stride=2, padding=1, output_padding=pad),
                 nn.InstanceNorm2d(chans[i]), nn.ReLU(inplace=True),
             ))
         head_in = 2 * chans[0] if depth else chans[0]
@@ -364,13 +366,13 @@ class DCGANGenerator(nn.Module):
         steps = list(zip(sizes[-2::-1], sizes[:0:-1]))
         for (big, small), a, b in zip(steps, chans, chans[1:]):
             blocks.append(nn.Sequential(
-                nn.ConvTranspose2d(a, b, 4, 2, 1, output_padding=_output_padding(big, small, 0), bias=False),
+                UpConv2d(a, b, 4, 2, 1, output_padding=_output_padding(big, small, 0), bias=False),
                 nn.BatchNorm2d(b), nn.ReLU(inplace=True),
             ))
         if steps:
             big, small = steps[-1]
             pad = _output_padding(big, small, 0)
-            head = nn.ConvTranspose2d(chans[-1], c, 4, 2, 1, output_padding=pad, bias=False)
+            head = UpConv2d(chans[-1], c, 4, 2, 1, output_padding=pad, bias=False)
         else:  # smaller than 8x8: no up-sampling
             head = nn.Conv2d(chans[-1], c, 3, padding=1, bias=False)
         blocks.append(nn.Sequential(head, nn.Tanh()))
