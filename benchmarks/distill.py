@@ -74,7 +74,7 @@ def main(argv=None):
     parser.add_argument("--teacher-filters", type=int, default=32)
     parser.add_argument("--teacher-epochs", type=int, default=6)
     parser.add_argument("--widths", type=int, nargs="+", default=[16, 8, 4])
-    parser.add_argument("--epochs", type=int, default=60, help="student epochs (GANDistiller's default)")
+    parser.add_argument("--epochs", type=int, default=120, help="student epochs (GANDistiller's default)")
     parser.add_argument("--n-samples", type=int, default=8192, help="noise draws per epoch")
     parser.add_argument("--feature", type=float, default=0.0, help="lambda_feature")
     parser.add_argument("--n-eval", type=int, default=10000)
