@@ -50,6 +50,26 @@ import numpy as np
 import torch
 
 RESULTS = Path(__file__).resolve().parent / "results"
+STEP_TIMES = []  # perf_counter() at the end of every training step of this worker's run
+
+
+def tick(device="cpu"):
+    """Record the end of a training step (after the device has finished it)."""
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+    STEP_TIMES.append(time.perf_counter())
+
+
+def step_clock(device):
+    """A skorch callback that calls :func:`tick` after every training batch."""
+    from skorch.callbacks import Callback
+
+    class StepClock(Callback):
+        def on_batch_end(self, net, batch=None, training=None, **kwargs):
+            if training:
+                tick(device)
+
+    return StepClock()
 
 
 def make_data(n, size, seed=0):
@@ -59,10 +79,12 @@ def make_data(n, size, seed=0):
     return X_a, X_b
 
 
-def estimator(args, precision="fp32"):
+def estimator(args, precision="fp32", clock=False):
     from skgan import CycleGANTranslator
 
     extra = {} if precision == "fp32" else {"precision": precision}  # an older tree has none
+    if clock:
+        extra["callbacks"] = [step_clock(args.device)]
     return CycleGANTranslator(
         generator="resnet", discriminator="patch", n_filters=args.n_filters,
         n_blocks=args.n_blocks, max_epochs=1, batch_size=args.batch_size, lr_decay=0.0,
@@ -71,7 +93,7 @@ def estimator(args, precision="fp32"):
 
 
 def run_skgan(args, X_a, X_b, precision="fp32"):
-    est = estimator(args, precision)
+    est = estimator(args, precision, clock=True)
     start = time.perf_counter()
     est.fit(X_a, X_target=X_b)
     if est.device_.startswith("cuda"):
@@ -126,6 +148,7 @@ def run_plain(args, X_a, X_b):
         loss_d.backward()
         opt_d.step()
         loss_g.item(), loss_d.item()  # a loop logs its losses too
+        tick(device)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     return time.perf_counter() - start, device
@@ -267,6 +290,7 @@ def run_reference(args, X_a, X_b):
             iter_t = iter(loader_t)
             (real_t,) = next(iter_t)
         reference_iteration(nets, opts, pools, real_s.to(device), real_t.to(device))
+        tick(device)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     return time.perf_counter() - start, device
@@ -285,7 +309,22 @@ def check_reference(args):
     nets, opts, pools = reference_setup(est, X_a.shape[1:], init_seed, "cpu")
     ref = reference_iteration(nets, opts, pools, torch.from_numpy(X_a) * 2 - 1,
                               torch.from_numpy(X_b) * 2 - 1)
-    est.fit(X_a, X_target=X_b)
+    # skgan frees each gradient after its optimizer's step: copy them just before
+    used = {}
+
+    def keep_grads(optimizer, *args):
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    used[id(p)] = p.grad.detach().clone()
+
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    hook = register_optimizer_step_pre_hook(keep_grads)
+    try:
+        est.fit(X_a, X_target=X_b)
+    finally:
+        hook.remove()
     batch = est.net_.history[-1]["batches"][0]
     pairs = {
         "g_adv": (batch["g_adv"], ref["g_s2t"] + ref["g_t2s"]),
@@ -301,7 +340,7 @@ def check_reference(args):
               **{f"b.{n}": p for n, p in nets[3].named_parameters()}}
     # gradients, not updated weights: Adam's first step is about lr * sign(grad), so a
     # rounding-level difference in a near-zero gradient moves a weight by up to 2 * lr
-    grad_diff = max(float((ours[n].grad - theirs[n].grad).abs().max()) for n in theirs)
+    grad_diff = max(float((used[id(ours[n])] - theirs[n].grad).abs().max()) for n in theirs)
     grad_scale = max(float(theirs[n].grad.abs().max()) for n in theirs)
     loss_diff = max(abs(a - b) / max(abs(b), 1e-12) for a, b in pairs.values())
     for name, (a, b) in pairs.items():
@@ -323,7 +362,8 @@ def run_adapter(args, X_a, X_b):
     X_s = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
     X_t = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
     y = rng.randint(0, 10, n)
-    est = GANDomainAdapter(max_epochs=1, device=args.device, random_state=0)
+    est = GANDomainAdapter(max_epochs=1, device=args.device, random_state=0,
+                           callbacks=[step_clock(args.device)])
     start = time.perf_counter()
     est.fit(X_s, y, X_target=X_t)
     if est.device_.startswith("cuda"):
@@ -340,10 +380,17 @@ def worker(args):
     run = {"skgan": run_skgan, "plain": run_plain, "reference": run_reference, "adapter": run_adapter,
            "skgan-bf16": lambda *a: run_skgan(*a, precision="bf16")}[args.worker]
     seconds, device = run(args, X_a, X_b)
+    # steady state: the steps after the first --warmup ones (one-off costs such as
+    # building the networks and oneDNN's first call of each kernel shape left out)
+    steady = None
+    if len(STEP_TIMES) > args.warmup + 1:
+        timed = len(STEP_TIMES) - 1 - args.warmup
+        per_step = 64 if args.worker == "adapter" else args.batch_size
+        steady = timed * per_step / (STEP_TIMES[-1] - STEP_TIMES[args.warmup])
     peak_gpu = torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else None
     print(json.dumps({
         "side": args.worker, "size": args.size, "seconds": seconds, "images": n,
-        "images_per_s": n / seconds, "device": device,
+        "images_per_s": n / seconds, "steady_images_per_s": steady, "device": device,
         "peak_rss_mib": peak_rss_mib(),
         "peak_gpu_mib": peak_gpu,
     }))
@@ -356,7 +403,7 @@ def measure(args, side, size, batch_size):
     worker_side = side.removesuffix("-before")
     cmd = [sys.executable, __file__, "--worker", worker_side, "--size", str(size),
            "--batch-size", str(batch_size)]
-    for key in ("steps", "n_filters", "n_blocks", "device"):
+    for key in ("steps", "n_filters", "n_blocks", "device", "warmup"):
         cmd += [f"--{key.replace('_', '-')}", str(getattr(args, key))]
     env = dict(os.environ)
     if side.endswith("-before"):
@@ -381,6 +428,8 @@ def main(argv=None):
     parser.add_argument("--n-filters", type=int, default=32)
     parser.add_argument("--n-blocks", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="steps left out of the steady-state images/s (every side)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES[:3]),
                         help="skgan-bf16: skgan with precision='bf16'; *-before: skgan imported from "
@@ -407,18 +456,23 @@ def main(argv=None):
             for side in args.sides:  # alternate so drift hits every side
                 runs[side].append(measure(args, side, size, batch_size))
         med = {s: statistics.median(r["images_per_s"] for r in runs[s]) for s in runs}
+        steady = {s: statistics.median(r["steady_images_per_s"] for r in runs[s]) for s in runs
+                  if all(r.get("steady_images_per_s") for r in runs[s])}
         row = {"size": size, "batch_size": batch_size, "device": runs[args.sides[0]][0]["device"]}
         for side in args.sides:
             row[f"{side}_images_per_s"] = med[side]
+            row[f"{side}_steady_images_per_s"] = steady.get(side)
             row[f"{side}_peak_rss_mib"] = statistics.median(r["peak_rss_mib"] for r in runs[side])
             row[f"{side}_peak_gpu_mib"] = runs[side][0]["peak_gpu_mib"]
         for ours, other in RATIOS:
             if ours in med and other in med:
                 row[f"{ours}_over_{other}"] = med[ours] / med[other]
+            if ours in steady and other in steady:
+                row[f"steady_{ours}_over_{other}"] = steady[ours] / steady[other]
         row["runs"] = runs
         rows.append(row)
 
-    ratios = [k for k in rows[0] if "_over_" in k]
+    ratios = [k for k in rows[0] if "_over_" in k and not k.startswith("steady_")]
     print(f"{'size':>5} {'batch':>5} " + " ".join(f"{s + ' img/s':>16}" for s in args.sides)
           + " " + " ".join(f"{k.replace('_over_', '/'):>20}" for k in ratios)
           + " " + " ".join(f"{s + ' RSS':>15}" for s in args.sides))
@@ -427,6 +481,16 @@ def main(argv=None):
               + " ".join(f"{r[s + '_images_per_s']:>16.2f}" for s in args.sides) + " "
               + " ".join(f"{r[k]:>20.3f}" for k in ratios)
               + " " + " ".join(f"{r[s + '_peak_rss_mib']:>11.0f} MiB" for s in args.sides))
+    steady_sides = [s for s in args.sides if rows[0][f"{s}_steady_images_per_s"]]
+    if steady_sides:
+        steady_ratios = [k for k in rows[0] if k.startswith("steady_")]
+        print(f"\nsteady state (steps after the first {args.warmup}; setup left out):")
+        print(f"{'size':>5} {'batch':>5} " + " ".join(f"{s + ' img/s':>16}" for s in steady_sides)
+              + " " + " ".join(f"{k[7:].replace('_over_', '/'):>20}" for k in steady_ratios))
+        for r in rows:
+            print(f"{r['size']:>5} {r['batch_size']:>5} "
+                  + " ".join(f"{r[s + '_steady_images_per_s']:>16.2f}" for s in steady_sides) + " "
+                  + " ".join(f"{r[k]:>20.3f}" for k in steady_ratios))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     payload = {

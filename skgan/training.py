@@ -645,6 +645,9 @@ class AdversarialNet(NeuralNet):
         else:
             scaler.step(optimizer)
             self._scaled_steps += 1
+        # free the gradients once used: the other network's update then runs without
+        # them (lower peak memory; each update starts from zero_grad anyway)
+        optimizer.zero_grad(set_to_none=True)
 
     def get_iterator(self, dataset, training=False):
         if not training:
