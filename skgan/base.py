@@ -83,14 +83,46 @@ def transform_source(estimator, X):
     return estimator.transform(X)
 
 
+_ENGINE_PARAMETERS = """\
+    distributed : bool, default=False
+        Data-parallel training over the processes of a ``torch.distributed``
+        group: launch the script with ``torchrun --nproc_per_node=N`` (the
+        group is created from torchrun's environment if none exists; "cuda"
+        becomes each process's ``cuda:LOCAL_RANK``). Each process takes
+        ``batch_size`` samples of every global batch of ``N * batch_size`` and
+        the gradients are averaged over the processes before each update, so
+        the weights stay identical everywhere and follow a one-process fit
+        with batch ``N * batch_size``; :meth:`save` writes from rank 0 only.
+        Image pools and augmentation draw per process. See the README,
+        "Scaling out".
+    channels_last : bool, default=False
+        Images: train in the ``torch.channels_last`` memory format (faster
+        convolutions on GPUs with tensor cores, notably with bf16/fp16; about
+        the same speed on CPU). Equal results up to float rounding.
+    compile : bool or dict, default=False
+        ``torch.compile`` the networks for training (a dict: its keyword
+        arguments, e.g. ``{"mode": "max-autotune"}``); names, freezing and
+        saved files are unchanged, inference runs eagerly, and the first
+        steps pay the compilation (seconds to minutes).
+"""
+
+
 class BaseGAN(BaseEstimator, metaclass=ABCMeta):
     """Base class of skgan's estimators. Not for direct use.
 
     Subclasses validate their data, then call :meth:`_fit_adversarial` with
     float32 tensors in the networks' scale; they provide the networks
     (:meth:`_build_modules`) and the loss terms (:meth:`_objective`).
-    Parameters shared by every estimator are documented on each subclass.
+    Parameters shared by every estimator are documented on each subclass; the
+    training-engine ones (``distributed``, ``channels_last``, ``compile``) come from
+    one text, which a subclass's docstring takes in with a line ``{engine_parameters}``.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        marker = "    {engine_parameters}\n"
+        if cls.__doc__ and marker in cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace(marker, _ENGINE_PARAMETERS)
 
     _parameter_constraints: dict = {
         "generator": [StrOptions({"auto", *GENERATORS})],

@@ -190,26 +190,7 @@ class GANDistiller(BaseGAN):
         adds a gradient scaler); faster on hardware with bf16/fp16 units, at a
         measured cost in accuracy (BENCHMARKS.md). ``transform``/``sample``
         always run in float32.
-    distributed : bool, default=False
-        Data-parallel training over the processes of a ``torch.distributed``
-        group: launch the script with ``torchrun --nproc_per_node=N`` (the
-        group is created from torchrun's environment if none exists; "cuda"
-        becomes each process's ``cuda:LOCAL_RANK``). Each process takes
-        ``batch_size`` samples of every global batch of ``N * batch_size`` and
-        the gradients are averaged over the processes before each update, so
-        the weights stay identical everywhere and follow a one-process fit
-        with batch ``N * batch_size``; :meth:`save` writes from rank 0 only.
-        Image pools and augmentation draw per process. See the README,
-        "Scaling out".
-    channels_last : bool, default=False
-        Images: train in the ``torch.channels_last`` memory format (faster
-        convolutions on GPUs with tensor cores, notably with bf16/fp16; about
-        the same speed on CPU). Equal results up to float rounding.
-    compile : bool or dict, default=False
-        ``torch.compile`` the networks for training (a dict: its keyword
-        arguments, e.g. ``{"mode": "max-autotune"}``); names, freezing and
-        saved files are unchanged, inference runs eagerly, and the first
-        steps pay the compilation (seconds to minutes).
+    {engine_parameters}
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     callbacks : list or None, default=None
