@@ -6,7 +6,8 @@ Runs on data that ships with scikit-learn, on CPU in about a minute (2 cores):
 
 Deterministic on CPU for a given seed and ``--threads`` (default 2): another thread
 count sums floats in another order, and adversarial training amplifies the rounding
-(digits-M, seed 0: 0.598 with one thread, 0.464 with two).
+(seen with earlier code: digits-M, seed 0, 0.598 with one thread and 0.464
+with two).
 
 1. Domain adaptation. ``Pipeline([GANDomainAdapter(), SVC()])`` (the adapter's default
    parameters) learns from labelled grey

@@ -682,7 +682,9 @@ def _same(a, b):
 
 
 def _encode_array(value):
-    """A fitted array as a tensor, or as a list of str for string labels."""
+    """A fitted array as a tensor, or as a list of str for string labels (None stays None)."""
+    if value is None:
+        return None
     value = np.asarray(value)
     if value.dtype.kind in "OUS":
         return {"strings": [str(v) for v in value.tolist()]}
@@ -690,6 +692,8 @@ def _encode_array(value):
 
 
 def _decode_array(value):
+    if value is None:
+        return None
     if isinstance(value, dict):
         return np.asarray(value["strings"])
     return value.numpy()

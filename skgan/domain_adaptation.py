@@ -20,6 +20,7 @@ from ._data import Unsplit, check_input
 from .base import BaseGAN
 from .nn import build_classifier, structure_loss
 from .nn.augment import diff_augment, parse_augment
+from .nn.exemplar import ExemplarColour, exemplar_statistics, palette_variety
 from .training import AdversarialObjective, reencode
 
 __all__ = ["GANDomainAdapter"]
@@ -109,7 +110,8 @@ class DomainAdaptationObjective(AdversarialObjective):
     discriminator_terms = ("d_adv",)
 
     def __init__(self, lambda_task, lambda_cyc, lambda_id, noise_dim=0, pseudo_threshold=None,
-                 pseudo_augment=(), target_as_source=None, lambda_content=0.0):
+                 pseudo_augment=(), target_as_source=None, lambda_content=0.0,
+                 exemplar_statistics=None):
         # the identity term feeds G_st target data in the encoding it reads at
         # transform time (the source's): (a, b) of DomainSpec.reencoder
         self.target_as_source = target_as_source
@@ -120,9 +122,21 @@ class DomainAdaptationObjective(AdversarialObjective):
         self.noise_dim = noise_dim
         self.pseudo_threshold = pseudo_threshold
         self.pseudo_augment = pseudo_augment
+        # (n_target, 3 C) statistics of every target image, or None (no exemplar colour)
+        self.exemplar_statistics = exemplar_statistics
 
-    def _noise(self, net, n):
-        return net.randn(n, self.noise_dim) if self.noise_dim else None
+    def _noise(self, net, n, exemplars=None):
+        """What the generator reads beside ``n`` samples: ``noise_dim`` standard
+        normals, then (with exemplar colour) the statistics of a random target
+        image each, or of ``exemplars`` (the images a rendering must reproduce)."""
+        parts = [net.randn(n, self.noise_dim)] if self.noise_dim else []
+        if self.exemplar_statistics is not None:
+            if exemplars is None:
+                rows = torch.randint(len(self.exemplar_statistics), (n,), generator=net.local_rng)
+                parts.append(self.exemplar_statistics[rows].to(net.device))
+            else:
+                parts.append(exemplar_statistics(exemplars))
+        return torch.cat(parts, dim=1) if parts else None
 
     def generator_losses(self, net, x_s, x_t, y, y_target=None):
         g, d, gan = net.module_, net.discriminator_, net.criterion_
@@ -161,11 +175,11 @@ class DomainAdaptationObjective(AdversarialObjective):
             terms["g_adv"] = terms["g_adv"] + gan.generator_loss(d["s"](fake_s))
             terms["cycle"] = self.lambda_cyc * (
                 F.l1_loss(g["ts"](fake_t), x_s)
-                + F.l1_loss(g["st"](add_noise(fake_s, self._noise(net, len(x_t)))), x_t)
+                + F.l1_loss(g["st"](add_noise(fake_s, self._noise(net, len(x_t), x_t))), x_t)
             )
         if self.lambda_id > 0 and x_s.shape[1:] == x_t.shape[1:]:
             same = g["st"](add_noise(reencode(x_t, self.target_as_source),
-                                     self._noise(net, len(x_t))))
+                                     self._noise(net, len(x_t), x_t)))
             terms["identity"] = self.lambda_id * F.l1_loss(same, x_t)
         return terms, fakes
 
@@ -257,6 +271,21 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         extra features. Lets one source sample take many target looks (e.g.
         random photo backgrounds). :meth:`transform` draws it from a seed fixed
         at fit, so repeated calls agree; :meth:`sample` from its ``random_state``.
+    exemplar_colour : bool or "auto", default="auto"
+        Images only. Each rendering takes its palette from a real target image,
+        its *exemplar*: the generator draws a grey map (where the strokes
+        are), coloured per channel with the exemplar's mean, standard deviation
+        and polarity (:class:`~skgan.nn.exemplar.ExemplarColour`); those
+        statistics also reach the generator as input channels. Meant for
+        targets whose palette changes from image to image (digits blended into
+        photo patches, as MNIST-M), where a plain generator renders every
+        source image in one palette and a classifier trained on the renderings
+        fails on the others. Training draws a random target image per
+        rendering; :meth:`transform` draws them from the seed fixed at fit;
+        the statistics of every target image are kept (``target_colours_``).
+        "auto": on when the target's
+        :func:`~skgan.nn.exemplar.palette_variety` exceeds 0.05 (photo-blended
+        digits: 0.11-0.13; grey images and a fixed tint: 0).
     pseudo_threshold : float in (0, 1] or None, default=0.95
         Self-training of the task classifier on the unlabelled target rows: each
         row it classifies with probability >= ``pseudo_threshold`` joins its loss
@@ -323,7 +352,11 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     X_fit_, y_fit_ : ndarray
         Source data and labels, which :meth:`sample` draws from.
     noise_seed_ : int
-        Seed of the noise :meth:`transform` feeds the generator (``noise_dim > 0``).
+        Seed of the noise :meth:`transform` feeds the generator (``noise_dim > 0``)
+        and of its exemplars (``exemplar_colour``).
+    target_colours_ : ndarray of shape (n_target, 3 * n_target_channels) or None
+        With exemplar colour, the :func:`~skgan.nn.exemplar.exemplar_statistics`
+        of every target image (float32, in the networks' scale); else None.
     adapts_to_itself_ : bool
         True when fitted without ``X_target`` (see Notes).
     n_features_in_ : int
@@ -371,6 +404,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         "lambda_content": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "noise_dim": [Interval(Integral, 0, None, closed="left")],
+        "exemplar_colour": ["boolean", StrOptions({"auto"})],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "pseudo_augment": [str, list, tuple, None],
     }
@@ -382,7 +416,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
                     "pseudo_augment": None},
     }
 
-    _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_")
+    _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_", "target_colours_")
     _fitted_meta_attrs = ("adapts_to_itself_",)
 
     def __init__(
@@ -398,6 +432,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         lambda_id="auto",
         lambda_content="auto",
         noise_dim=0,
+        exemplar_colour="auto",
         pseudo_threshold=0.95,
         pseudo_augment="auto",
         pool_size=50,
@@ -427,6 +462,7 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.lambda_id = lambda_id
         self.lambda_content = lambda_content
         self.noise_dim = noise_dim
+        self.exemplar_colour = exemplar_colour
         self.pseudo_threshold = pseudo_threshold
         self.pseudo_augment = pseudo_augment
         self.pool_size = pool_size
@@ -447,7 +483,9 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ hooks
-    _architecture_params = (*BaseGAN._architecture_params, "noise_dim")
+    _architecture_params = (*BaseGAN._architecture_params, "noise_dim", "exemplar_colour")
+    # palette_variety above which exemplar_colour="auto" turns on
+    _exemplar_variety = 0.05
 
     def _architecture(self):
         # lambda_cyc > 0 adds a target->source generator and a source discriminator
@@ -461,9 +499,13 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         return self._auto["image" if fitted["target_spec_"].is_image else "tabular"][name]
 
     def _build_modules(self, source_shape, target_shape, fitted):
-        noisy_shape = (source_shape[0] + self.noise_dim, *source_shape[1:])
+        exemplar = fitted.get("target_colours_") is not None
+        n_extra = self.noise_dim + (3 * target_shape[0] if exemplar else 0)
+        noisy_shape = (source_shape[0] + n_extra, *source_shape[1:])
         generator = self._setting("generator", fitted)
         generators = {"st": self._new_generator(noisy_shape, target_shape, generator)}
+        if exemplar:
+            generators["st"] = ExemplarColour(generators["st"], target_shape[0])
         discriminators = {"t": self._new_discriminator(target_shape)}
         if self.lambda_cyc > 0:
             generators["ts"] = self._new_generator(target_shape, source_shape, generator)
@@ -482,7 +524,29 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             parse_augment(self._setting("pseudo_augment", fitted), name="pseudo_augment"),
             target.reencoder(source) if source.shape == target.shape else None,
             lambda_content=self._setting("lambda_content", fitted),
+            exemplar_statistics=None if fitted.get("target_colours_") is None
+            else torch.from_numpy(fitted["target_colours_"]),
         )
+
+    def _target_colours(self, target, target_spec):
+        """``target_colours_`` for this fit: the target images' exemplar statistics
+        (when ``exemplar_colour`` is on), else None."""
+        forced = not isinstance(self.exemplar_colour, str) and bool(self.exemplar_colour)
+        if forced and not target_spec.is_image:
+            raise ValueError("exemplar_colour=True needs images; X_target holds tabular data "
+                             f"of shape {target_spec.shape}.")
+        if self.exemplar_colour == "auto" and self._continues():
+            use = getattr(self, "target_colours_", None) is not None  # the networks have it
+        elif self.exemplar_colour == "auto":
+            use = target_spec.is_image and (
+                palette_variety(target[:2000]) > self._exemplar_variety)
+        else:
+            use = bool(self.exemplar_colour)
+        if not use:
+            return None
+        step = 4096
+        return torch.cat([exemplar_statistics(target[i : i + step])
+                          for i in range(0, len(target), step)]).numpy()
 
     # ---------------------------------------------------------------- public
     @_fit_context(prefer_skip_nested_validation=True)
@@ -550,13 +614,15 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
                 f"warm_start=True needs the classes of the previous fit {self.classes_.tolist()}; "
                 f"y has {encoder.classes_.tolist()}."
             )
+        target = target_spec.lazy(X_target)
         return self._fit_adversarial(
             source_spec.lazy(X), torch.from_numpy(y_index.astype(np.int64)),
-            target_spec.lazy(X_target), y_target=y_target_index,
+            target, y_target=y_target_index,
             source_shape=source_spec.shape, target_shape=target_spec.shape,
             fitted={"source_spec_": source_spec, "target_spec_": target_spec,
                     "classes_": encoder.classes_, "X_fit_": X, "y_fit_": np.asarray(y),
                     "adapts_to_itself_": adapts_to_itself,
+                    "target_colours_": self._target_colours(target, target_spec),
                     "noise_seed_": int(check_random_state(self.random_state).randint(2**31 - 1))},
         )
 
@@ -653,9 +719,14 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         if getattr(self, "adapts_to_itself_", False):
             return X
         Z = self.source_spec_.lazy(X)  # encoded a batch at a time
-        if self.noise_dim:
-            noise = torch.Generator().manual_seed(noise_seed)
-            Z = _WithNoise(Z, torch.randn(len(Z), self.noise_dim, generator=noise))
+        colours = getattr(self, "target_colours_", None)
+        if self.noise_dim or colours is not None:
+            rng = torch.Generator().manual_seed(noise_seed)
+            parts = [torch.randn(len(Z), self.noise_dim, generator=rng)]
+            if colours is not None:  # a random target image's palette per row
+                rows = torch.randint(len(colours), (len(Z),), generator=rng)
+                parts.append(torch.from_numpy(colours)[rows])
+            Z = _WithNoise(Z, torch.cat(parts, dim=1))
         return self.target_spec_.decode(self._generate("st", Z), X.ndim)
 
     @staticmethod

@@ -53,6 +53,9 @@ def test_readme_shows_what_the_demo_prints(tmp_path):
         readme = table[target]
         assert (readme[0], readme[2]) == (source_only, oracle), (target, readme, printed[target])
         assert abs(readme[1] - adapted) <= TRAINED_TOLERANCE, (target, readme, printed[target])
+        # the demo shows skgan winning: the adapted classifier beats source-only by a
+        # clear margin (seeds 0-2: digits-M +0.13 to +0.16, restyled +0.9)
+        assert adapted >= source_only + 0.1, (target, printed[target])
     assert abs(cycle - printed_cycle) <= 0.1 * cycle
     assert abs(on_translations - printed_translations) <= TRAINED_TOLERANCE
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
