@@ -132,8 +132,11 @@ class DomainAdaptationObjective(AdversarialObjective):
         parts = [net.randn(n, self.noise_dim)] if self.noise_dim else []
         if self.exemplar_statistics is not None:
             if exemplars is None:
+                if self.exemplar_statistics.device != torch.device(net.device):
+                    # moved once, not a host-to-device copy every step
+                    self.exemplar_statistics = self.exemplar_statistics.to(net.device)
                 rows = torch.randint(len(self.exemplar_statistics), (n,), generator=net.local_rng)
-                parts.append(self.exemplar_statistics[rows].to(net.device))
+                parts.append(self.exemplar_statistics[rows.to(net.device)])
             else:
                 parts.append(exemplar_statistics(exemplars))
         return torch.cat(parts, dim=1) if parts else None
