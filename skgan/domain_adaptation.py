@@ -20,7 +20,7 @@ from ._data import Unsplit, check_input
 from .base import BaseGAN
 from .nn import build_classifier, structure_loss
 from .nn.augment import diff_augment, parse_augment
-from .nn.exemplar import ExemplarColour, exemplar_statistics, palette_variety
+from .nn.exemplar import ExemplarColour, exemplar_statistics, palette_variety, stroke_polarity
 from .training import AdversarialObjective, reencode
 
 __all__ = ["GANDomainAdapter"]
@@ -249,12 +249,14 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         source rows), so target rows rendered as source come back nearly
         unchanged. A regulariser of the rendering: target rows at predict time
         pass :meth:`transform` untouched whatever its value. Applies when both
-        domains have the same sample shape. "auto": 1.0 for tabular data, 0 for
-        images: where the target's look is the source's inverted (dark strokes
-        on a light ground), a generator that must leave target images as they
-        are cannot invert, and rendered each source digit as another digit;
-        on MNIST->USPS it made no difference beside the content term, and
-        leaving it out saves a fifth of the training time (BENCHMARKS.md).
+        domains have the same sample shape. "auto": 1.0 for tabular data and
+        for same-shaped images that share a look (strokes bright in both
+        domains, or dark in both: :func:`~skgan.nn.exemplar.stroke_polarity`;
+        MNIST<->USPS), 0 for other images: where the target's look is the
+        source's inverted (dark strokes on a light ground), a generator that
+        must leave target images as they are cannot invert, and rendered each
+        source digit as another digit (BENCHMARKS.md). ``auto_params_`` says
+        which applied.
     lambda_content : float or "auto", default="auto"
         Weight of a content term that keeps each rendering close to its source
         sample (PixelDA's content similarity). Tabular rows: the mean squared
@@ -265,9 +267,11 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         per sample and channel, between the rendering and the source's grey
         level: blind to brightness, contrast, inversion and tint, it keeps
         strokes where they were (grey to colour too). "auto": 1.0 for tabular
-        data, 0.3 for images (on scikit-learn's digits against their inverted
-        selves it took the pipeline from 0.00 to 0.96, and cost about a
-        point on MNIST->USPS; BENCHMARKS.md).
+        data; for images 0.3 (on scikit-learn's digits against their inverted
+        selves it took the pipeline from 0.00 to 0.96), except 0 for
+        same-shaped images that share a look, where the identity term keeps
+        the strokes instead (on MNIST->USPS the identity term without the
+        content term gave the better task net; BENCHMARKS.md).
     noise_dim : int, default=0
         Length of a standard-normal noise vector fed to the generator beside each
         source sample (PixelDA), as ``noise_dim`` constant image channels or
@@ -362,6 +366,9 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         of every target image (float32, in the networks' scale); else None.
     adapts_to_itself_ : bool
         True when fitted without ``X_target`` (see Notes).
+    auto_params_ : dict
+        What each parameter set to "auto" became for the fitted data, e.g.
+        ``{"generator": "unet", "lambda_id": 1.0, "lambda_content": 0.0, ...}``.
     n_features_in_ : int
 
     See Also
@@ -415,12 +422,15 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     _auto = {
         "image": {"generator": "unet", "lambda_content": 0.3, "lambda_id": 0.0,
                   "pseudo_augment": "translation"},
+        # same-shaped images whose strokes are bright in both domains or dark in both
+        "image, same look": {"generator": "unet", "lambda_content": 0.0, "lambda_id": 1.0,
+                             "pseudo_augment": "translation"},
         "tabular": {"generator": "mlp", "lambda_content": 1.0, "lambda_id": 1.0,
                     "pseudo_augment": None},
     }
 
     _fitted_array_attrs = ("X_fit_", "y_fit_", "classes_", "noise_seed_", "target_colours_")
-    _fitted_meta_attrs = ("adapts_to_itself_",)
+    _fitted_meta_attrs = ("adapts_to_itself_", "auto_params_")
 
     def __init__(
         self,
@@ -495,11 +505,32 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         return {**super()._architecture(), "lambda_cyc > 0": self.lambda_cyc > 0}
 
     def _setting(self, name, fitted):
-        """Parameter ``name`` with "auto" resolved for the fitted target's kind of data."""
+        """Parameter ``name`` with "auto" resolved for the fitted data (``auto_params_``)."""
         value = getattr(self, name)
         if not (isinstance(value, str) and value == "auto"):
             return value
+        resolved = fitted.get("auto_params_") or {}
+        if name in resolved:
+            return resolved[name]
+        # models saved before auto_params_ existed: the kind of data decided alone
         return self._auto["image" if fitted["target_spec_"].is_image else "tabular"][name]
+
+    def _auto_params(self, source, target, source_spec, target_spec):
+        """What each parameter set to "auto" becomes for these domains (``auto_params_``).
+
+        Tabular data and images take their own settings; same-shaped image
+        domains that share a look (:func:`~skgan.nn.exemplar.stroke_polarity`
+        of the same sign: bright strokes in both, or dark in both) take the
+        identity term instead of the structure content term.
+        """
+        kind = "tabular"
+        if target_spec.is_image:
+            kind = "image"
+            if source_spec.shape == target_spec.shape and (
+                    stroke_polarity(source[:2000]) * stroke_polarity(target[:2000]) > 0):
+                kind = "image, same look"
+        return {name: value for name, value in self._auto[kind].items()
+                if isinstance(getattr(self, name), str) and getattr(self, name) == "auto"}
 
     def _build_modules(self, source_shape, target_shape, fitted):
         exemplar = fitted.get("target_colours_") is not None
@@ -576,7 +607,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             y_target = y_target.data
         adapts_to_itself = X_target is None
         X, X_target, source_spec, target_spec = self._validate_domains(X, X_target)
-        augment = self._setting("pseudo_augment", {"target_spec_": target_spec})
+        source, target = source_spec.lazy(X), target_spec.lazy(X_target)
+        auto_params = self._auto_params(source, target, source_spec, target_spec)
+        augment = self._setting("pseudo_augment", {"target_spec_": target_spec,
+                                                   "auto_params_": auto_params})
         if parse_augment(augment, name="pseudo_augment", shape=target_spec.shape) \
                 and self.pseudo_threshold is None and self.pseudo_augment != "auto":
             warnings.warn(
@@ -617,14 +651,13 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
                 f"warm_start=True needs the classes of the previous fit {self.classes_.tolist()}; "
                 f"y has {encoder.classes_.tolist()}."
             )
-        target = target_spec.lazy(X_target)
         return self._fit_adversarial(
-            source_spec.lazy(X), torch.from_numpy(y_index.astype(np.int64)),
+            source, torch.from_numpy(y_index.astype(np.int64)),
             target, y_target=y_target_index,
             source_shape=source_spec.shape, target_shape=target_spec.shape,
             fitted={"source_spec_": source_spec, "target_spec_": target_spec,
                     "classes_": encoder.classes_, "X_fit_": X, "y_fit_": np.asarray(y),
-                    "adapts_to_itself_": adapts_to_itself,
+                    "adapts_to_itself_": adapts_to_itself, "auto_params_": auto_params,
                     "target_colours_": self._target_colours(target, target_spec),
                     "noise_seed_": int(check_random_state(self.random_state).randint(2**31 - 1))},
         )

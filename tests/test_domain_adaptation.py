@@ -541,6 +541,40 @@ def test_auto_settings_follow_the_kind_of_data():
     assert "identity" in a.history_[-1] and "identity" not in b.history_[-1]
 
 
+def test_auto_identity_or_structure_term_follows_the_domains_look(tmp_path):
+    # same-shaped images: the identity term where both domains draw bright strokes
+    # (a dimmer, lower-contrast target: MNIST -> USPS's case), the structure content
+    # term where the target is the source's negative
+    Xs, ys, Xt_inverted, _ = inverted_digits()
+    Xt_same = (0.6 * (255 - Xt_inverted) + 60).astype(np.uint8)
+    tiny = dict(image_shape=(1, 8, 8), max_epochs=1, batch_size=32, n_filters=4, random_state=0)
+    same = GANDomainAdapter(**tiny).fit(Xs, ys, X_target=Xt_same)
+    inverted = GANDomainAdapter(**tiny).fit(Xs, ys, X_target=Xt_inverted)
+    assert same.auto_params_ == {"generator": "unet", "lambda_content": 0.0, "lambda_id": 1.0,
+                                 "pseudo_augment": "translation"}
+    assert (inverted.auto_params_["lambda_id"], inverted.auto_params_["lambda_content"]) == (0.0, 0.3)
+    assert (same.net_.objective.lambda_id, same.net_.objective.lambda_content) == (1.0, 0.0)
+    assert "identity" in same.history_[-1] and "content" not in same.history_[-1]
+    assert "content" in inverted.history_[-1] and "identity" not in inverted.history_[-1]
+    # grey -> colour (different shapes): the structure term, as for inverted looks
+    grey, y, colour = _kinds()["grey to colour"][:3]
+    g2c = GANDomainAdapter(image_shape=(1, 8, 8), **{k: v for k, v in tiny.items()
+                                                    if k != "image_shape"}).fit(
+        grey, y, X_target=colour.reshape(-1, 3, 8, 8))
+    assert g2c.auto_params_["lambda_content"] == 0.3
+    # "auto" is exactly the explicit values: the same training, bitwise
+    explicit = GANDomainAdapter(lambda_id=1.0, lambda_content=0.0, **tiny).fit(
+        Xs, ys, X_target=Xt_same)
+    assert explicit.auto_params_ == {"generator": "unet", "pseudo_augment": "translation"}
+    np.testing.assert_array_equal(explicit.transform(Xs[:20], sample_domain="source"),
+                                  same.transform(Xs[:20], sample_domain="source"))
+    # a saved model keeps what "auto" became
+    same.save(tmp_path / "same.pt")
+    loaded = GANDomainAdapter.load(tmp_path / "same.pt")
+    assert loaded.auto_params_ == same.auto_params_
+    assert (loaded.net_.objective.lambda_id, loaded.net_.objective.lambda_content) == (1.0, 0.0)
+
+
 def test_content_term_anchors_tabular_renderings_at_standardisation():
     # with per-domain standardised encodings, a source row's rendering is pulled
     # towards x -> (x - mean_s) / std_s * std_t + mean_t

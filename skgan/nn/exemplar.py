@@ -14,7 +14,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["ExemplarColour", "exemplar_statistics", "palette_variety", "polarity", "skewness"]
+__all__ = ["ExemplarColour", "exemplar_statistics", "palette_variety", "polarity", "skewness",
+           "stroke_polarity"]
 
 
 def skewness(v):
@@ -68,6 +69,36 @@ def polarity(images):
     axis, xc = _principal_axis(images)
     side = torch.sign(skewness((axis[:, :, None] * xc).sum(1)))
     return torch.where(axis * side[:, None] >= 0, 1.0, -1.0).to(images.dtype)
+
+
+def stroke_polarity(images, max_images=2000):
+    """Whether a domain draws bright strokes on a dark ground (+1) or dark on light (-1).
+
+    The mean over images of the :func:`polarity` of each image's grey level
+    (its channels averaged): +1 when every image has bright strokes, -1 when
+    every image has dark ones. Two domains whose values have the same sign
+    share a look up to brightness, contrast and tint; opposite signs mean one
+    is the other's negative. Reads at most ``max_images`` images.
+
+    Parameters
+    ----------
+    images : torch.Tensor of shape (B, C, H, W)
+    max_images : int, default=2000
+
+    Returns
+    -------
+    polarity : float in [-1, 1]
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgan.nn.exemplar import stroke_polarity
+    >>> digits = torch.zeros(4, 1, 8, 8); digits[..., 2:6, 3:5] = 1
+    >>> stroke_polarity(digits), stroke_polarity(1 - digits)
+    (1.0, -1.0)
+    """
+    grey = images[:max_images].float().mean(1, keepdim=True)
+    return float(polarity(grey).mean())
 
 
 def exemplar_statistics(images):
