@@ -12,7 +12,8 @@ Any of these may be a ``np.memmap`` (it stays on disk), or a map-style
 (read through :class:`DatasetArray`, an item at a time).
 
 Networks see ``float32`` tensors: ``(n, n_features)`` standardised per feature for
-tabular data, ``(n, C, H, W)`` in ``[-1, 1]`` for images. :class:`DomainSpec` holds
+tabular data (or, with ``encoding="quantile"``, each feature mapped through its
+empirical distribution to a standard normal), ``(n, C, H, W)`` in ``[-1, 1]`` for images. :class:`DomainSpec` holds
 what is needed to go there and back to the caller's layout, dtype and value range.
 """
 
@@ -22,15 +23,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.special import ndtri
 from sklearn.utils.validation import check_array, validate_data
 
-__all__ = ["DatasetArray", "DomainSpec", "EncodedArray", "TrainingData", "Unsplit",
+__all__ = ["DatasetArray", "DomainSpec", "EncodedArray", "Reencoder", "TrainingData", "Unsplit",
            "check_input", "collate_batch", "sample_shape", "validate_features"]
 
 # how many samples fit the scaling of data read an item at a time (a Dataset)
 SCALING_SAMPLE = 2048
 # rows per chunk when statistics are computed over a large array
 _CHUNK_ROWS = 65536
+# quantile encoding: at most this many knots per feature, fitted on at most this many rows
+N_QUANTILES = 1000
+QUANTILE_SAMPLE = 100_000
 
 
 class Unsplit:
@@ -285,10 +290,11 @@ def _output_dtype(dtype):
 class DomainSpec:
     """Layout, dtype and scaling of one domain's data.
 
-    Tabular data is standardised per feature; images map linearly to ``[-1, 1]``
-    (uint8 from 0..255, float from the data's min..max). :meth:`decode` maps
-    network outputs back: uint8 is rounded and clipped, floats keep their dtype,
-    integer inputs come back as float64.
+    Tabular data is standardised per feature, or (``encoding="quantile"``)
+    mapped per feature through its empirical distribution to a standard normal;
+    images map linearly to ``[-1, 1]`` (uint8 from 0..255, float from the data's
+    min..max). :meth:`decode` maps network outputs back: uint8 is rounded and
+    clipped, floats keep their dtype, integer inputs come back as float64.
 
     Parameters
     ----------
@@ -297,27 +303,53 @@ class DomainSpec:
     dtype : numpy dtype
         Output dtype.
     offset, scale : ndarray
-        ``internal = (x - offset) / scale``.
+        ``internal = (x - offset) / scale`` (the features' mean and standard
+        deviation for tabular data, kept with the quantile encoding too).
+    quantiles : ndarray of shape (n_quantiles, n_features) or None
+        Quantile encoding (tabular data only): each column holds a feature's
+        values at evenly spaced levels from its minimum to its maximum; value
+        ``quantiles[i]`` encodes as ``ndtri((i + 0.5) / n_quantiles)``, values in
+        between linearly, values outside the range as the nearest end. The map
+        is monotone, so a monotone per-feature change between two domains (a
+        sensor's non-linear response) disappears in their encodings. None:
+        ``offset`` and ``scale`` alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgan._data import DomainSpec
+    >>> X = np.exp(np.random.RandomState(0).randn(500, 2))  # skewed features
+    >>> spec = DomainSpec.fit(X, (2,), encoding="quantile")
+    >>> Z = spec.encode(X)
+    >>> bool(abs(float(Z.mean())) < 0.01), bool(abs(float(Z.std()) - 1) < 0.05)
+    (True, True)
+    >>> bool(np.allclose(spec.decode(Z, 2), X))
+    True
     """
 
     shape: tuple
     dtype: np.dtype
     offset: np.ndarray
     scale: np.ndarray
+    quantiles: np.ndarray | None = None
 
     @property
     def is_image(self):
         return len(self.shape) == 3
 
     @classmethod
-    def fit(cls, X, shape):
+    def fit(cls, X, shape, encoding="standard"):
         """Fit the scaling of ``X`` (an array from :func:`check_input`).
 
         uint8 images are declared 0..255 (nothing is read). Otherwise the
         statistics come from one pass over the rows, in chunks (no float copy of
         a large array or memmap); a :class:`DatasetArray` contributes at most
-        ``SCALING_SAMPLE`` evenly spaced items.
+        ``SCALING_SAMPLE`` evenly spaced items. ``encoding="quantile"`` (tabular
+        data) also fits ``quantiles``, from at most ``QUANTILE_SAMPLE`` evenly
+        spaced rows; images ignore it.
         """
+        if encoding not in ("standard", "quantile"):
+            raise ValueError(f"encoding must be 'standard' or 'quantile'; got {encoding!r}.")
         if isinstance(X, DatasetArray) and not (len(shape) == 3 and X.dtype == np.uint8):
             X = X[np.unique(np.linspace(0, len(X) - 1, min(len(X), SCALING_SAMPLE)).astype(int))]
         if len(shape) == 3:
@@ -331,27 +363,42 @@ class DomainSpec:
         else:
             offset, scale = _mean_std(X.reshape(len(X), *shape))
             scale[scale < 1e-12 * np.maximum(1.0, np.abs(offset))] = 1.0
+        quantiles = None
+        if encoding == "quantile" and len(shape) == 1:
+            rows = np.unique(np.linspace(0, len(X) - 1, min(len(X), QUANTILE_SAMPLE)).astype(int))
+            sample = np.asarray(X[rows], dtype=np.float64).reshape(len(rows), *shape)
+            levels = np.linspace(0.0, 1.0, min(N_QUANTILES, len(sample)))
+            quantiles = np.quantile(sample, levels, axis=0)
         return cls(
             shape=tuple(shape),
             dtype=_output_dtype(X.dtype),
             offset=offset.astype(np.float64),
             scale=scale.astype(np.float64),
+            quantiles=quantiles,
         )
 
     def reencoder(self, other):
-        """``(a, b)`` float32 tensors with ``other.encode(x) = self.encode(x) * a + b``.
+        """A :class:`Reencoder` with ``other.encode(x) = reencoder(self.encode(x))``.
 
         Maps data encoded in this domain's scale to ``other``'s (same sample
         shape): the one encoding a network that reads ``other``'s data must see.
-        Shaped to broadcast over a batch ``(n, *shape)``.
+        Affine (``x * a + b``) between scalings, piecewise linear per feature
+        when either domain has a quantile encoding.
         """
         if self.shape != other.shape:
             raise ValueError(f"cannot re-encode samples of shape {self.shape} as {other.shape}.")
-        a = np.asarray(self.scale / other.scale, dtype=np.float64)
-        b = np.asarray((self.offset - other.offset) / other.scale, dtype=np.float64)
-        bshape = (1, *self.shape) if a.ndim else ()
-        return (torch.from_numpy(np.broadcast_to(a, bshape).astype(np.float32).copy()),
-                torch.from_numpy(np.broadcast_to(b, bshape).astype(np.float32).copy()))
+        if self.quantiles is None and other.quantiles is None:
+            a = np.asarray(self.scale / other.scale, dtype=np.float64)
+            b = np.asarray((self.offset - other.offset) / other.scale, dtype=np.float64)
+            bshape = (1, *self.shape) if a.ndim else ()
+            return Reencoder(np.broadcast_to(a, bshape), np.broadcast_to(b, bshape))
+        # both encodings are piecewise linear in the raw value, with knots at their
+        # quantiles: the composition is piecewise linear with knots at all of them
+        knots = np.sort(np.concatenate(
+            [q for q in (self.quantiles, other.quantiles) if q is not None]
+            + [self.offset[None] - 8 * self.scale[None], self.offset[None] + 8 * self.scale[None]]
+        ), axis=0)
+        return Reencoder(knots=self.encode(knots).numpy(), values=other.encode(knots).numpy())
 
     def lazy(self, X):
         """``X`` as an :class:`EncodedArray`: encoded a batch at a time, when indexed."""
@@ -360,7 +407,17 @@ class DomainSpec:
     def encode(self, X):
         """``X`` (any layout holding this domain's samples) -> float32 tensor."""
         Xs = X.reshape(len(X), *self.shape).astype(np.float64)
-        return torch.from_numpy(((Xs - self.offset) / self.scale).astype(np.float32))
+        if self.quantiles is None:
+            return torch.from_numpy(((Xs - self.offset) / self.scale).astype(np.float32))
+        q, r = self.quantiles, _normal_scores(len(self.quantiles))
+        Z = np.empty(Xs.shape, dtype=np.float32)
+        for j in range(Xs.shape[1]):
+            # up and down the knots, averaged, so a value repeated over several knots
+            # (a discrete feature) encodes as the middle of its run (scikit-learn's
+            # QuantileTransformer does the same)
+            Z[:, j] = 0.5 * (np.interp(Xs[:, j], q[:, j], r)
+                             - np.interp(-Xs[:, j], -q[::-1, j], -r[::-1]))
+        return torch.from_numpy(Z)
 
     def decode(self, Z, input_ndim):
         """Network output tensor -> numpy array in the caller's layout.
@@ -374,8 +431,13 @@ class DomainSpec:
         out = np.empty(Z.shape, dtype=self.dtype)
         for start in range(0, len(Z), _CHUNK_ROWS):  # float64 a chunk at a time, in place
             X = Z[start:start + _CHUNK_ROWS].astype(np.float64)
-            X *= self.scale
-            X += self.offset
+            if self.quantiles is None:
+                X *= self.scale
+                X += self.offset
+            else:
+                r = _normal_scores(len(self.quantiles))
+                for j in range(X.shape[1]):
+                    X[:, j] = np.interp(X[:, j], r, self.quantiles[:, j])
             if self.dtype == np.uint8:
                 np.clip(np.rint(X, out=X), 0, 255, out=X)
             out[start:start + _CHUNK_ROWS] = X
@@ -390,6 +452,58 @@ class DomainSpec:
         if input_ndim == 3 and self.shape[0] == 1:
             return X.reshape(n, *self.shape[1:])
         return X.reshape(n, *self.shape)
+
+
+def _normal_scores(n):
+    """Standard-normal scores of ``n`` evenly spaced quantile knots (the codes of a
+    quantile encoding): ``ndtri((i + 0.5) / n)``."""
+    return ndtri((np.arange(n) + 0.5) / n)
+
+
+class Reencoder:
+    """Per-feature map from one domain's encoding to another's (:meth:`DomainSpec.reencoder`).
+
+    Affine, ``x * a + b``, or piecewise linear through ``(knots, values)`` per
+    feature (the ends held beyond the outer knots). Called on float tensors
+    of shape ``(n, *shape)``, on their device.
+
+    Parameters
+    ----------
+    a, b : ndarray or None
+        Affine coefficients, shaped to broadcast over a batch.
+    knots, values : ndarray of shape (n_knots, n_features) or None
+        Piecewise-linear map of each feature: ``knots[:, j]`` non-decreasing.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skgan._data import Reencoder
+    >>> r = Reencoder(knots=np.array([[0.0], [1.0], [2.0]]), values=np.array([[0.0], [10.0], [11.0]]))
+    >>> r(torch.tensor([[-1.0], [0.5], [1.5], [3.0]])).flatten().tolist()
+    [0.0, 5.0, 10.5, 11.0]
+    """
+
+    def __init__(self, a=None, b=None, *, knots=None, values=None):
+        def tensor(x):
+            return None if x is None else torch.from_numpy(
+                np.ascontiguousarray(x, dtype=np.float32))
+        self.a, self.b = tensor(a), tensor(b)
+        # per feature along the last dimension, as torch.searchsorted reads it
+        self.knots = None if knots is None else tensor(np.asarray(knots).T)
+        self.values = None if values is None else tensor(np.asarray(values).T)
+
+    def __call__(self, x):
+        if self.knots is None:
+            return x * self.a.to(x) + self.b.to(x)
+        knots, values = self.knots.to(x), self.values.to(x)
+        xt = x.detach().T.contiguous()
+        hi = torch.searchsorted(knots, xt, right=True).clamp(1, knots.shape[1] - 1)
+        lo = hi - 1
+        k0, k1 = knots.gather(1, lo), knots.gather(1, hi)
+        v0, v1 = values.gather(1, lo), values.gather(1, hi)
+        width = k1 - k0
+        w = torch.where(width > 0, (xt - k0) / width.clamp_min(1e-12), torch.zeros_like(xt))
+        return (v0 + w.clamp(0, 1) * (v1 - v0)).T
 
 
 def _mean_std(X):

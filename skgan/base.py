@@ -218,13 +218,18 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         """True when this fit continues the previous one (``warm_start`` on a fitted model)."""
         return bool(self.warm_start) and hasattr(self, "net_")
 
-    def _fitted_spec(self, X, shape, name):
+    def _tabular_encoding(self, X, X_target):
+        """How tabular features are encoded ("standard" or "quantile"): the
+        ``encoding`` parameter where an estimator has one."""
+        return "standard"
+
+    def _fitted_spec(self, X, shape, name, encoding="standard"):
         """``DomainSpec`` of ``X``: fitted anew, or the previous fit's when training continues.
 
         A continued fit keeps its data scaling, since its weights were learnt in it.
         """
         if not self._continues():
-            return DomainSpec.fit(X, shape)
+            return DomainSpec.fit(X, shape, encoding=encoding)
         spec = getattr(self, name)
         if spec.shape != tuple(shape):
             raise ValueError(
@@ -270,8 +275,11 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 f"X_target has {target_shape[0]} features but X has {source_shape[0]}; "
                 "tabular domains must have the same number of features."
             )
-        source_spec = self._fitted_spec(X, source_shape, "source_spec_")
-        target_spec = self._fitted_spec(X_target, target_shape, "target_spec_")
+        # a continued fit keeps its specs (see _fitted_spec): nothing to decide
+        encoding = ("standard" if spatial or self._continues()
+                    else self._tabular_encoding(X, X_target))
+        source_spec = self._fitted_spec(X, source_shape, "source_spec_", encoding)
+        target_spec = self._fitted_spec(X_target, target_shape, "target_spec_", encoding)
         return X, X_target, source_spec, target_spec
 
     def _check_transform_input(self, X, spec, *, input_name="X"):
@@ -594,6 +602,7 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
                 "dtype": str(spec.dtype),
                 "offset": torch.as_tensor(spec.offset),
                 "scale": torch.as_tensor(spec.scale),
+                **({} if spec.quantiles is None else {"quantiles": torch.as_tensor(spec.quantiles)}),
             }
         arrays = {n: _encode_array(getattr(self, n))
                   for n in self._fitted_array_attrs if hasattr(self, n)}
@@ -708,6 +717,7 @@ def _decode_spec(spec):
         dtype=np.dtype(spec["dtype"]),
         offset=spec["offset"].numpy(),
         scale=spec["scale"].numpy(),
+        quantiles=spec["quantiles"].numpy() if "quantiles" in spec else None,
     )
 
 

@@ -16,8 +16,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._data import Unsplit, check_input
+from ._data import DomainSpec, Unsplit, check_input
 from .base import BaseGAN
+from .metrics import energy_distance
 from .nn import build_classifier, structure_loss
 from .nn.augment import diff_augment, parse_augment
 from .nn.exemplar import ExemplarColour, exemplar_statistics, palette_variety, stroke_polarity
@@ -113,7 +114,7 @@ class DomainAdaptationObjective(AdversarialObjective):
                  pseudo_augment=(), target_as_source=None, lambda_content=0.0,
                  exemplar_statistics=None):
         # the identity term feeds G_st target data in the encoding it reads at
-        # transform time (the source's): (a, b) of DomainSpec.reencoder
+        # transform time (the source's): a DomainSpec.reencoder
         self.target_as_source = target_as_source
         self.lambda_task = lambda_task
         self.lambda_cyc = lambda_cyc
@@ -293,6 +294,20 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         "auto": on when the target's
         :func:`~skgan.nn.exemplar.palette_variety` exceeds 0.05 (photo-blended
         digits: 0.11-0.13; grey images and a fixed tint: 0).
+    encoding : {"auto", "standard", "quantile"}, default="auto"
+        Tabular data only: how each domain's features reach the networks.
+        "standard": standardised per domain (mean 0, variance 1). "quantile":
+        each feature through its domain's own empirical distribution to a
+        standard normal, and back through the target's at decoding, so a
+        monotone per-feature change between the domains (a sensor's
+        non-linear response, a skew) is undone before the generator starts;
+        renderings stay within the target's observed range of each feature.
+        "auto": "quantile" where it leaves the two domains' encoded rows less
+        than half the :func:`~skgan.metrics.energy_distance` standardisation
+        leaves (on ``tabular_da.py``: 0.1-0.2 for the strong ``cubic`` warp,
+        0.9-1.2 for recalibrations with feature mixing), else "standard": a
+        quantile encoding turns the linear map of a mixing into a non-linear
+        one. ``auto_params_`` says which applied.
     pseudo_threshold : float in (0, 1] or None, default=0.95
         Self-training of the task classifier on the unlabelled target rows: each
         row it classifies with probability >= ``pseudo_threshold`` joins its loss
@@ -318,6 +333,15 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     pool_size : int, default=50
     image_shape : tuple (C, H, W) or None, default=None
         Shape of one sample of ``X`` when images are passed flattened.
+    ema : float in [0, 1) or None, default=None
+        Keep an exponential moving average of the weights of the generator
+        and the task classifier (``generator_ema_``), updated after every
+        generator step with this decay, ramped up over the first updates
+        (``min(ema, (1 + t) / (10 + t))``, as :class:`~skgan.GAN`'s
+        ``ema_warmup``). :meth:`transform`, ``fit_transform``, :meth:`sample`,
+        :meth:`predict_task` and :meth:`pseudo_label` then use the averaged
+        weights; training (and its self-training) uses the current ones.
+        Saved, loaded and resumed with the model. None keeps no average.
     max_epochs : int or "auto", default="auto"
         Passes over the labelled source data. "auto": as many as make about
         5,000 training steps (batches of ``batch_size`` source samples), at
@@ -415,8 +439,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "noise_dim": [Interval(Integral, 0, None, closed="left")],
         "exemplar_colour": ["boolean", StrOptions({"auto"})],
+        "encoding": [StrOptions({"auto", "standard", "quantile"})],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "pseudo_augment": [str, list, tuple, None],
+        "ema": [Interval(Real, 0, 1, closed="left"), None],
     }
     # what "auto" means, per kind of data (the measured-best settings, BENCHMARKS.md)
     _auto = {
@@ -446,10 +472,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         lambda_content="auto",
         noise_dim=0,
         exemplar_colour="auto",
+        encoding="auto",
         pseudo_threshold=0.95,
         pseudo_augment="auto",
         pool_size=50,
         image_shape=None,
+        ema=None,
         max_epochs="auto",
         batch_size=64,
         lr=2e-3,
@@ -476,10 +504,12 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.lambda_content = lambda_content
         self.noise_dim = noise_dim
         self.exemplar_colour = exemplar_colour
+        self.encoding = encoding
         self.pseudo_threshold = pseudo_threshold
         self.pseudo_augment = pseudo_augment
         self.pool_size = pool_size
         self.image_shape = image_shape
+        self.ema = ema
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -496,9 +526,13 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ hooks
-    _architecture_params = (*BaseGAN._architecture_params, "noise_dim", "exemplar_colour")
+    _architecture_params = (*BaseGAN._architecture_params, "noise_dim", "exemplar_colour",
+                            "encoding")
     # palette_variety above which exemplar_colour="auto" turns on
     _exemplar_variety = 0.05
+    # encoding="auto" is "quantile" when it leaves the domains' encoded rows this much
+    # of the energy distance standardisation leaves
+    _quantile_gain = 0.5
 
     def _architecture(self):
         # lambda_cyc > 0 adds a target->source generator and a source discriminator
@@ -515,6 +549,23 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         # models saved before auto_params_ existed: the kind of data decided alone
         return self._auto["image" if fitted["target_spec_"].is_image else "tabular"][name]
 
+    def _tabular_encoding(self, X, X_target):
+        """``encoding``; "auto": "quantile" where it brings the two domains' encoded
+        rows at least twice as close as standardisation does (energy distance)."""
+        if self.encoding != "auto":
+            return self.encoding
+
+        def rows(data):  # at most 1,000 evenly spaced rows
+            return data[np.unique(np.linspace(0, len(data) - 1, min(len(data), 1000)).astype(int))]
+
+        distance = {}
+        for encoding in ("standard", "quantile"):
+            distance[encoding] = energy_distance(*(
+                DomainSpec.fit(data, (X.shape[1],), encoding).encode(rows(data))
+                for data in (X, X_target)))
+        return "quantile" if distance["quantile"] < self._quantile_gain * distance["standard"] \
+            else "standard"
+
     def _auto_params(self, source, target, source_spec, target_spec):
         """What each parameter set to "auto" becomes for these domains (``auto_params_``).
 
@@ -529,7 +580,10 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             if source_spec.shape == target_spec.shape and (
                     stroke_polarity(source[:2000]) * stroke_polarity(target[:2000]) > 0):
                 kind = "image, same look"
-        return {name: value for name, value in self._auto[kind].items()
+        resolved = dict(self._auto[kind])
+        if kind == "tabular":  # decided with the domains' specs (_tabular_encoding)
+            resolved["encoding"] = "standard" if source_spec.quantiles is None else "quantile"
+        return {name: value for name, value in resolved.items()
                 if isinstance(getattr(self, name), str) and getattr(self, name) == "auto"}
 
     def _build_modules(self, source_shape, target_shape, fitted):

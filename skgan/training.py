@@ -113,13 +113,16 @@ def batch_independent(module):
     return True
 
 
-def reencode(x, coefficients):
-    """``x * a + b`` with ``coefficients = (a, b)`` from :meth:`DomainSpec.reencoder
-    <skgan._data.DomainSpec.reencoder>` (moved to ``x``'s device); None: ``x``."""
-    if coefficients is None:
+def reencode(x, reencoder):
+    """``x`` in another domain's encoding: ``reencoder(x)``, a :class:`~skgan._data.Reencoder`
+    from :meth:`DomainSpec.reencoder <skgan._data.DomainSpec.reencoder>`; None: ``x``.
+    (Objectives pickled before the reencoder was an object hold ``(a, b)``: ``x * a + b``.)"""
+    if reencoder is None:
         return x
-    a, b = coefficients
-    return x * a.to(x) + b.to(x)
+    if isinstance(reencoder, tuple):
+        a, b = reencoder
+        return x * a.to(x) + b.to(x)
+    return reencoder(x)
 
 
 class ImagePool:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from skgan import Unsplit
-from skgan._data import DomainSpec, check_input, sample_shape
+from skgan._data import DomainSpec, Reencoder, check_input, sample_shape
 
 
 @pytest.mark.parametrize(
@@ -110,6 +110,51 @@ def test_tabular_is_standardised_per_feature():
     np.testing.assert_allclose(spec.decode(torch.from_numpy(Z), 2), X, rtol=1e-5, atol=1e-5)
     # integer input comes back as float64
     assert DomainSpec.fit(np.arange(6).reshape(3, 2), (2,)).dtype == np.float64
+
+
+def test_quantile_encoding_is_monotone_gaussian_and_round_trips():
+    rng = np.random.RandomState(0)
+    X = np.c_[np.exp(rng.randn(400)), rng.randn(400) ** 3, rng.randint(0, 3, 400)]
+    spec = DomainSpec.fit(X, (3,), encoding="quantile")
+    Z = spec.encode(X).numpy()
+    # continuous features: standard-normal scores, order kept, back to the values
+    for j in (0, 1):
+        assert abs(Z[:, j].mean()) < 0.01 and abs(Z[:, j].std() - 1) < 0.05
+        assert (np.diff(Z[np.argsort(X[:, j]), j]) >= 0).all()
+    np.testing.assert_allclose(spec.decode(torch.from_numpy(Z), 2)[:, :2], X[:, :2],
+                               rtol=1e-4, atol=1e-4)
+    # a discrete feature: one code per value, in order, decoded back to the value
+    codes = [np.unique(Z[X[:, 2] == v, 2]) for v in range(3)]
+    assert all(len(c) == 1 for c in codes) and codes[0] < codes[1] < codes[2]
+    np.testing.assert_allclose(spec.decode(torch.from_numpy(Z), 2)[:, 2], X[:, 2], atol=1e-4)
+    # decoding stays inside the fitted range; the cubic's skew is gone from the codes
+    assert spec.decode(torch.full((1, 3), 9.0), 2).max() <= X.max()
+    assert abs(np.mean(Z[:, 1] ** 3)) < 0.1 < abs(np.mean(((X[:, 1] - X[:, 1].mean())
+                                                            / X[:, 1].std()) ** 4) - 3)
+    # images ignore it; anything but the two encodings is an error
+    assert DomainSpec.fit(np.zeros((3, 1, 2, 2), np.uint8), (1, 2, 2),
+                          encoding="quantile").quantiles is None
+    with pytest.raises(ValueError, match="encoding must be"):
+        DomainSpec.fit(X, (3,), encoding="rank")
+
+
+def test_reencoder_maps_one_encoding_to_the_other_exactly():
+    rng = np.random.RandomState(1)
+    Xa = rng.randn(300, 2) * [1.0, 5.0]
+    Xb = np.exp(rng.randn(200, 2)) * [3.0, 0.2]
+    X = np.r_[Xa[:50], Xb[:50]]  # rows of both domains, inside both fitted ranges
+    X = X[(X >= np.maximum(Xa.min(0), Xb.min(0))).all(1) & (X <= np.minimum(Xa.max(0), Xb.max(0))).all(1)]
+    for encoding in ("standard", "quantile"):
+        a = DomainSpec.fit(Xa, (2,), encoding=encoding)
+        b = DomainSpec.fit(Xb, (2,), encoding=encoding)
+        reencoder = a.reencoder(b)
+        assert isinstance(reencoder, Reencoder)
+        np.testing.assert_allclose(reencoder(a.encode(X)).numpy(), b.encode(X).numpy(),
+                                   atol=1e-4)
+    # piecewise linear: interpolates between knots, holds the ends beyond them
+    r = Reencoder(knots=np.array([[0.0, 0.0], [1.0, 2.0]]), values=np.array([[0.0, 1.0], [2.0, 3.0]]))
+    out = r(torch.tensor([[0.5, 1.0], [-1.0, 5.0]])).numpy()
+    np.testing.assert_allclose(out, [[1.0, 2.0], [0.0, 3.0]])
 
 
 def test_unsplit_hides_length_from_sklearn():
