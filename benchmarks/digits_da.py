@@ -60,8 +60,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
 
 from skgan import GANDomainAdapter
+from skgan._data import DomainSpec
 from skgan.datasets import load_mnist, load_usps, make_mnist_m
 from skgan.nn import ConvClassifier
 
@@ -120,6 +122,55 @@ def dann(seed, epochs, channels=1):
     )
 
 
+TRACES = {}  # "direction seed N" -> [{"step", "task net", "task net (ema)"}, ...]
+
+
+class TaskTrace(Callback):
+    """Every ``every`` training steps, the task net's accuracy on the target test set
+    (last weights and, with ``ema``, the averaged ones), into ``TRACES[key]``."""
+
+    def __init__(self, key, X, y, every):
+        self.key, self.X, self.y, self.every = key, X, y, every
+
+    def initialize(self):
+        shape = (1, *self.X.shape[1:]) if self.X.ndim == 3 else self.X.shape[1:]
+        self.Z_ = DomainSpec.fit(self.X, shape).encode(self.X)  # as the adapter encodes uint8
+        self.step_ = 0
+        TRACES[self.key] = []
+        return self
+
+    def accuracy(self, module):
+        training = module.training
+        module.eval()
+        with torch.no_grad():
+            pred = torch.cat([module(self.Z_[i:i + 512]).argmax(1)
+                              for i in range(0, len(self.Z_), 512)])
+        module.train(training)
+        return float(np.mean(pred.numpy() == self.y))
+
+    def on_batch_end(self, net, training=True, **kwargs):
+        if not training:
+            return
+        self.step_ += 1
+        if self.step_ % self.every == 0:
+            row = {"step": self.step_, "task net": self.accuracy(net.module_["task"])}
+            if getattr(net, "module_ema_", None) is not None:
+                row["task net (ema)"] = self.accuracy(net.module_ema_["task"])
+            TRACES[self.key].append(row)
+            print(self.key, row, flush=True)
+
+
+def live_task_accuracy(adapter, X, y):
+    """Target accuracy of the adapter's task net with its last weights, not the
+    averaged ones ``predict_task`` uses when the adapter keeps an ``ema``."""
+    net = adapter.generator_["task"].eval()
+    Z = adapter.target_spec_.encode(X)
+    with torch.no_grad():
+        pred = torch.cat([net(Z[i:i + 512].to(adapter.device_)).argmax(1).cpu()
+                          for i in range(0, len(Z), 512)])
+    return float(np.mean(adapter.classes_[pred.numpy()] == y))
+
+
 def peak_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -174,10 +225,14 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         given["pseudo_threshold"] = None
     if str(args.pseudo_augment).lower() in ("none", ""):
         given["pseudo_augment"] = None
+    if args.trace_every:  # labels of the target test set, read only by the trace
+        given["callbacks"] = [TaskTrace(f"{name} seed {seed}", Xtt, ytt, args.trace_every)]
     adapter = GANDomainAdapter(random_state=seed, verbose=args.verbose,
                                **given, **json.loads(args.adapter_params))
     X_pseudo, fit_s = timed(lambda: adapter.fit_transform(Xs, ys, X_target=Xt))
     record("skgan task net", np.mean(adapter.predict_task(Xtt) == ytt), fit_s)
+    if adapter.generator_ema_ is not None:  # predict_task read the averaged weights
+        record("skgan task net (last weights)", live_task_accuracy(adapter, Xtt, ytt))
     # the Pipeline: a classifier trained on rendered source, predicting on real target
     # rows as they are (transform's default); and, for comparison, on target rows
     # passed through the generator as if they were source rows
@@ -243,6 +298,9 @@ def main(argv=None):
                         help="skip source-only and target-only (when comparing adapter settings)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default: torch's choice, all cores)")
+    parser.add_argument("--trace-every", type=int, default=0,
+                        help="log the task net's target test accuracy every N training "
+                             "steps (and its averaged weights' with ema) into the JSON")
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--out", default="digits_da.json", help="file name in benchmarks/results")
     args = parser.parse_args(argv)
@@ -320,6 +378,7 @@ def write_results(args, table, complete):
         "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
         "peak_rss_mib": peak_mib(),
         "rows": table,
+        "traces": TRACES,
     }
     path = RESULTS / args.out
     path.write_text(json.dumps(payload, indent=2))
