@@ -223,7 +223,9 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     given = {k: v for k, v in given.items() if v is not None}
     if args.pseudo_threshold == 0:
         given["pseudo_threshold"] = None
-    if str(args.pseudo_augment).lower() in ("none", ""):
+    # only an explicit "--pseudo-augment none" turns the augmentation off (until
+    # 2026-12-02 an absent option did too: str(None) is "None")
+    if args.pseudo_augment is not None and args.pseudo_augment.lower() in ("none", ""):
         given["pseudo_augment"] = None
     if args.trace_every:  # labels of the target test set, read only by the trace
         given["callbacks"] = [TaskTrace(f"{name} seed {seed}", Xtt, ytt, args.trace_every)]
