@@ -27,7 +27,8 @@ from scipy.special import ndtri
 from sklearn.utils.validation import check_array, validate_data
 
 __all__ = ["DatasetArray", "DomainSpec", "EncodedArray", "Reencoder", "TrainingData", "Unsplit",
-           "check_input", "collate_batch", "sample_shape", "validate_features"]
+           "check_input", "collate_batch", "sample_shape", "spread_rows",
+           "validate_features"]
 
 # how many samples fit the scaling of data read an item at a time (a Dataset)
 SCALING_SAMPLE = 2048
@@ -36,6 +37,16 @@ _CHUNK_ROWS = 65536
 # quantile encoding: at most this many knots per feature, fitted on at most this many rows
 N_QUANTILES = 1000
 QUANTILE_SAMPLE = 100_000
+
+
+def spread_rows(n_rows, at_most):
+    """Indices of at most ``at_most`` rows spread evenly over ``range(n_rows)``
+    (first and last included): a deterministic subsample for statistics.
+
+    >>> spread_rows(10, 4).tolist(), spread_rows(3, 10).tolist()
+    ([0, 3, 6, 9], [0, 1, 2])
+    """
+    return np.unique(np.linspace(0, n_rows - 1, min(n_rows, at_most)).astype(int))
 
 
 class Unsplit:
@@ -351,7 +362,7 @@ class DomainSpec:
         if encoding not in ("standard", "quantile"):
             raise ValueError(f"encoding must be 'standard' or 'quantile'; got {encoding!r}.")
         if isinstance(X, DatasetArray) and not (len(shape) == 3 and X.dtype == np.uint8):
-            X = X[np.unique(np.linspace(0, len(X) - 1, min(len(X), SCALING_SAMPLE)).astype(int))]
+            X = X[spread_rows(len(X), SCALING_SAMPLE)]
         if len(shape) == 3:
             if X.dtype == np.uint8:
                 lo, hi = 0.0, 255.0
@@ -365,7 +376,7 @@ class DomainSpec:
             scale[scale < 1e-12 * np.maximum(1.0, np.abs(offset))] = 1.0
         quantiles = None
         if encoding == "quantile" and len(shape) == 1:
-            rows = np.unique(np.linspace(0, len(X) - 1, min(len(X), QUANTILE_SAMPLE)).astype(int))
+            rows = spread_rows(len(X), QUANTILE_SAMPLE)
             sample = np.asarray(X[rows], dtype=np.float64).reshape(len(rows), *shape)
             levels = np.linspace(0.0, 1.0, min(N_QUANTILES, len(sample)))
             quantiles = np.quantile(sample, levels, axis=0)

@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._data import DomainSpec, Unsplit, check_input
+from ._data import DomainSpec, Unsplit, check_input, spread_rows
 from .base import BaseGAN
 from .nn import build_classifier, structure_loss
 from .nn.augment import diff_augment, parse_augment
@@ -557,8 +557,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             return self.encoding
         from .metrics import energy_distance  # metrics sits above the estimators
 
-        def rows(data):  # at most 1,000 evenly spaced rows
-            return data[np.unique(np.linspace(0, len(data) - 1, min(len(data), 1000)).astype(int))]
+        def rows(data):
+            return data[spread_rows(len(data), 1000)]
 
         distance = {}
         for encoding in ("standard", "quantile"):

@@ -34,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from torch import nn
 
-from ._data import check_input
+from ._data import check_input, spread_rows
 from .base import transform_source
 from .feature_extraction import ClassifierFeatureExtractor, TorchFeatureExtractor
 
@@ -537,7 +537,7 @@ def energy_distance(X_a, X_b, *, max_samples=1000):
     X_b = check_input(X_b, input_name="X_b", ensure_min_samples=2)
 
     def rows(X):
-        keep = np.unique(np.linspace(0, len(X) - 1, min(len(X), max_samples)).astype(int))
+        keep = spread_rows(len(X), max_samples)
         return np.asarray(X[keep], dtype=np.float64).reshape(len(keep), -1)
 
     A, B = rows(X_a), rows(X_b)
