@@ -12,7 +12,10 @@ target training data and its second half as the labelled test set. Shifts:
 * ``cubic``: a strong monotone warp, ``z -> z + 0.5 z**3``, then gains and offsets
   (standardisation leaves the target oracle 1-4 points ahead);
 * ``exp`` (not run by default): a log-normal sensor response, ``z -> exp(0.7 z)``,
-  then gains and offsets.
+  then gains and offsets;
+* ``class`` (not run by default): each class's rows move by their own offset
+  (``z -> z + 0.5 * u[y]``, ``u`` standard normal per class and feature), then gains
+  and offsets: a change no per-feature map undoes, since it depends on the label.
 
 ``--data iris diabetes made_2class`` runs three further data sets (for checking
 settings on data they were not chosen on).
@@ -71,8 +74,9 @@ def datasets(extra=False):
     return sets
 
 
-def shift(X, kind, rng, ref):
-    """The target domain's version of rows ``X`` (``ref``: the data set, for scales)."""
+def shift(X, kind, rng, ref, y):
+    """The target domain's version of rows ``X`` with labels ``y`` (``ref``: the data
+    set, for scales)."""
     d = X.shape[1]
     mu, sd = ref.mean(0), ref.std(0) + 1e-12
     Z = (X - mu) / sd
@@ -82,6 +86,8 @@ def shift(X, kind, rng, ref):
         Z = Z + 0.8 * np.sin(1.5 * Z)
     elif kind == "cubic":
         Z = Z + 0.5 * Z**3
+    elif kind == "class":
+        Z = Z + 0.5 * rng.randn(int(y.max()) + 1, d)[y]
     else:  # "exp": a log-normal sensor response
         Z = np.exp(0.7 * Z)
     gain, offset = np.exp(rng.uniform(-1, 1, d)), rng.randn(d)
@@ -127,7 +133,7 @@ def run(name, X, y, kind, seed, params=None):
     half = len(X) // 2
     src, tgt = order[:half], order[half:]
     Xs, ys = X[src], y[src]
-    Xt_all = shift(X[tgt], kind, rng, X)
+    Xt_all = shift(X[tgt], kind, rng, X, y[tgt])
     yt_all = y[tgt]
     n = len(tgt) // 2
     Xt, Xt_test, yt, yt_test = Xt_all[:n], Xt_all[n:], yt_all[:n], yt_all[n:]
@@ -165,7 +171,7 @@ def main(argv=None):
                         help='GANDomainAdapter parameters as JSON, e.g. \'{"lambda_id": 0}\'')
     parser.add_argument("--data", nargs="+", default=None, help="a subset of the data sets")
     parser.add_argument("--shifts", nargs="+", default=["affine", "warp", "cubic"],
-                        choices=["affine", "warp", "cubic", "exp"])
+                        choices=["affine", "warp", "cubic", "exp", "class"])
     args = parser.parse_args(argv)
     rows = []
     cols = ["source_only", "standardisation", "quantile", "coral", *(
