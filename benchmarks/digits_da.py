@@ -215,6 +215,13 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         _, fit_s = timed(lambda: net.fit(Xd, yd, sample_domain=domain))
         pred = net.predict(to_tensor_images(Xtt, channels), sample_domain=-2 * np.ones(len(Xtt), np.int64))
         record("DANN (skada) LeNet", np.mean(pred == ytt), fit_s)
+    for clf_name, make in classifiers.items():
+        if args.no_baselines:
+            break
+        clf, fit_s = timed(lambda: make(seed, args.clf_epochs, channels).fit(Xt, yt))
+        record(f"target-only {clf_name}", clf.score(Xtt, ytt), fit_s)
+    if args.no_adapter:
+        return rows
     # the adapter's defaults, except what the command line sets
     given = {"generator": args.generator, "n_filters": args.n_filters,
              "n_blocks": args.n_blocks, "max_epochs": epochs, "lr": args.lr,
@@ -257,11 +264,6 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
         clf = make(seed, args.clf_epochs, channels).fit(
             np.concatenate([X_pseudo, X_conf]), np.concatenate([ys, y_conf]))
         record(f"skgan + {clf_name} + pseudo-labels", clf.score(adapter.transform(Xtt), ytt))
-    for clf_name, make in classifiers.items():
-        if args.no_baselines:
-            break
-        clf, fit_s = timed(lambda: make(seed, args.clf_epochs, channels).fit(Xt, yt))
-        record(f"target-only {clf_name}", clf.score(Xtt, ytt), fit_s)
     return rows
 
 
@@ -296,6 +298,8 @@ def main(argv=None):
     parser.add_argument("--dann-epochs", type=int, default=None,
                         help="epochs of skada's DANN (default: --clf-epochs); raise it to "
                              "give DANN the adapter's wall time")
+    parser.add_argument("--no-adapter", action="store_true",
+                        help="only the peers and baselines (e.g. DANN at a longer --dann-epochs)")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip source-only and target-only (when comparing adapter settings)")
     parser.add_argument("--threads", type=int, default=None,
