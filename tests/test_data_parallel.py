@@ -62,18 +62,23 @@ def test_two_processes_follow_one_process_of_twice_the_batch(runs, name):
     two, one = runs
     rank0, rank1, single = (state(two, name, 0), state(two, name, 1), state(one, name, 0))
     assert len(rank0["g_loss"]) == len(single["g_loss"]) == 10  # 160 samples / global 16
-    for key in ("g_loss", "d_loss"):  # recorded losses are the global batch's
-        np.testing.assert_allclose(rank0[key], single[key], rtol=1e-5)
+    # recorded losses are the global batch's; the all-reduce sums in another order
+    # and Adam scales the rounding up step by step (seen on CI's host: 2.4e-5
+    # relative at step 10), while a wrong share-weighting is off by percents
+    for key in ("g_loss", "d_loss"):
+        np.testing.assert_allclose(rank0[key], single[key], rtol=1e-4)
         assert rank0[key] == rank1[key]
     for group in ("generator", "discriminator"):
         for key, value in rank0[group].items():
             assert torch.equal(value, rank1[group][key]), (group, key)  # one model
     # the same mapping as the one-process fit's (compared as functions: the biases
-    # before instance norm get gradients of pure rounding, which Adam scales up)
+    # before instance norm get gradients of pure rounding, which Adam scales up; the
+    # CycleGAN's outputs came out 1.2e-3 apart at most, 1.7e-4 on average, on an AMD
+    # EPYC host, 2e-7 for the adapter; outputs differ from their inputs by ~0.25)
     X = np.random.RandomState(0).rand(16, 1, 8, 8).astype(np.float32)
     two_model = FITS[name].load(two / f"{name}_saved_by_rank0.pt")
     one_model = FITS[name].load(one / f"{name}_saved_by_rank0.pt")
-    np.testing.assert_allclose(outputs(two_model, X), outputs(one_model, X), atol=1e-4)
+    np.testing.assert_allclose(outputs(two_model, X), outputs(one_model, X), atol=5e-3)
 
 
 @pytest.mark.parametrize("name", list(FITS))

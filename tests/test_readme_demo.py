@@ -39,10 +39,15 @@ def demo_figures(tmp_path):
 
 # The demo is bitwise deterministic for one thread count (it sets two) on one
 # kind of CPU; adversarial training amplifies any rounding difference (seen:
-# digits-M, seed 0, 0.598 with one thread and 0.464 with two; 0.091 / 0.076 on
-# two hosts, earlier code). The classifiers without a GAN (source-only, oracle)
-# match exactly; the trained figures within this tolerance.
-TRAINED_TOLERANCE = 0.03
+# digits-M, seed 0, 0.598 with one thread and 0.464 with two, earlier code; with
+# this code 0.753 on an earlier host and 0.700 on an AMD EPYC host, CI's, where
+# seeds 1 and 2 give 0.758 and 0.727). The classifiers without a GAN (source-only,
+# oracle) match exactly; the trained figures within this tolerance, which covers
+# the two hosts seen.
+TRAINED_TOLERANCE = 0.06
+# the adapted classifier beats source-only by at least this much (seen over seeds
+# 0-2 and both hosts: digits-M +0.09 to +0.17, restyled +0.90 or more)
+MARGIN = 0.06
 
 
 def test_readme_shows_what_the_demo_prints(tmp_path):
@@ -53,9 +58,8 @@ def test_readme_shows_what_the_demo_prints(tmp_path):
         readme = table[target]
         assert (readme[0], readme[2]) == (source_only, oracle), (target, readme, printed[target])
         assert abs(readme[1] - adapted) <= TRAINED_TOLERANCE, (target, readme, printed[target])
-        # the demo shows skgan winning: the adapted classifier beats source-only by a
-        # clear margin (seeds 0-2: digits-M +0.13 to +0.16, restyled +0.9)
-        assert adapted >= source_only + 0.1, (target, printed[target])
+        # the demo shows skgan winning, by a clear margin
+        assert adapted >= source_only + MARGIN, (target, printed[target])
     assert abs(cycle - printed_cycle) <= 0.1 * cycle
     assert abs(on_translations - printed_translations) <= TRAINED_TOLERANCE
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
