@@ -28,10 +28,11 @@ Whatever the pipeline holds must be importable on the workers: a function define
 the script that builds the search (a ``FunctionTransformer(my_flatten)``) is not,
 when that script is imported rather than run.
 
-Results are bitwise those of ``n_jobs=1`` when the workers use as many torch threads
-as the serial run (Dask's nanny starts workers with ``OMP_NUM_THREADS=1``; the serial
-run here uses one thread too), since every fit draws its randomness from its own
-``random_state``.
+Results are bitwise those of ``n_jobs=1`` when the workers use as many threads as
+the serial run, in torch and in the BLAS / OpenMP pools (Dask's nanny starts workers
+with ``OMP_NUM_THREADS=1``; the serial run here limits both to one thread with
+``threadpoolctl``, which scikit-learn installs), since every fit draws its randomness
+from its own ``random_state``.
 """
 
 import argparse
@@ -41,6 +42,7 @@ from contextlib import contextmanager
 import joblib
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -88,22 +90,26 @@ def make_searches(quick=False, random_state=0):
 
 
 @contextmanager
-def torch_threads(n):
-    """Run the body with ``n`` torch intra-op threads, then restore the count."""
+def threads(n):
+    """Run the body with ``n`` threads in torch and in the native pools (BLAS, OpenMP:
+    scikit-learn's classifiers), as a Dask worker started with ``OMP_NUM_THREADS=1``
+    has; then restore the counts. Limiting torch alone is not enough: with
+    OpenBLAS at two threads, one fold's LogisticRegression scored 1/450 apart."""
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
-        yield
+        with threadpool_limits(n):
+            yield
     finally:
         torch.set_num_threads(before)
 
 
 def fit_search(search, X, y, fit_params, backend=None):
     """Fit ``search`` (under joblib ``backend`` when given, else with ``n_jobs=1``);
-    return the wall time in s. This process uses one torch thread meanwhile, as
-    the workers do, since the final refit on the best candidate runs here."""
+    return the wall time in s. This process uses one thread meanwhile, as the
+    workers do, since the final refit on the best candidate runs here."""
     start = time.perf_counter()
-    with torch_threads(1):
+    with threads(1):
         if backend is None:
             search.set_params(n_jobs=1).fit(X, y, **fit_params)
         else:
