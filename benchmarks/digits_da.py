@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import resource
 import sys
 import time
@@ -66,6 +65,7 @@ from skgan import GANDomainAdapter
 from skgan._data import DomainSpec
 from skgan.datasets import load_mnist, load_usps, make_mnist_m
 from skgan.nn import ConvClassifier
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -379,8 +379,7 @@ def write_results(args, table, complete):
         "command": "python benchmarks/digits_da.py " + " ".join(sys.argv[1:]),
         "settings": vars(args),
         "complete": complete,
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
+        "machine": machine_info(),
         "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
         "peak_rss_mib": peak_mib(),
         "rows": table,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -33,6 +32,7 @@ import torch
 from skgan import GAN, GANDistiller
 from skgan.datasets import load_mnist
 from skgan.metrics import ClassifierFeatureExtractor, frechet_distance, kernel_distance
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -125,8 +125,7 @@ def main(argv=None):
         "benchmark": "distill", "command": "python benchmarks/distill.py " + " ".join(
             sys.argv[1:] if argv is None else argv),
         "settings": vars(args), "date": datetime.now(timezone.utc).isoformat(),
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads()},
+        "machine": machine_info(),
         "rows": rows}, indent=1))
 
 

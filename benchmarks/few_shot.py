@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import resource
 import sys
 import time
@@ -63,6 +62,7 @@ from torchvision.transforms.functional import resize
 from skgan import GAN, PretrainedGANFineTuner
 from skgan.datasets import load_mnist, load_usps
 from skgan.metrics import ClassifierFeatureExtractor, frechet_distance, kernel_distance
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -373,8 +373,7 @@ def write_results(args, argv, run_start, lenet_acc, real, rows, *, complete):
         "benchmark": "few_shot",
         "command": "python benchmarks/few_shot.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "settings": vars(args),
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
+        "machine": machine_info(),
         "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
         "lenet_usps_test_accuracy": lenet_acc,
         "real_usps_train_vs_test": real,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _machine import machine_info
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -139,9 +139,8 @@ def main(argv=None):
         "benchmark": "gpu_check",
         "command": "python benchmarks/gpu_check.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "timestamp": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "cuda": torch.version.cuda,
-                    "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None},
+        "machine": machine_info(cuda_version=torch.version.cuda,
+                                gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None),
         "stages": {},
     }
     start = time.perf_counter()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -31,6 +30,7 @@ from sklearn.svm import SVC
 
 from skgan import CycleGANTranslator, GANDomainAdapter
 from skgan.datasets import load_digits_domains
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -101,8 +101,7 @@ def main(argv=None):
         "benchmark": "precision",
         "command": "python benchmarks/precision.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "settings": vars(args), "date": datetime.now(timezone.utc).isoformat(),
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads()},
+        "machine": machine_info(),
         "rows": rows, "summary": summary}, indent=1))
     print(f"wrote {RESULTS / args.out}")
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -39,6 +38,7 @@ import torch
 from skgan import GAN
 from skgan.datasets import load_mnist
 from skgan.metrics import ClassifierFeatureExtractor, frechet_distance
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -112,8 +112,7 @@ def main(argv=None):
         "benchmark": "stabilisers",
         "command": "python benchmarks/stabilisers.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "settings": vars(args), "date": datetime.now(timezone.utc).isoformat(),
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads()},
+        "machine": machine_info(),
         "total_s": time.perf_counter() - run_start,
         "rows": rows, "summary": summary}, indent=1))
     print(f"wrote {RESULTS / args.out}")

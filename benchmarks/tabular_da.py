@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -52,6 +51,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from skgan import GANDomainAdapter
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -203,7 +203,7 @@ def main(argv=None):
     (RESULTS / args.out).write_text(json.dumps({
         "command": " ".join(["python benchmarks/tabular_da.py", *(sys.argv[1:] if argv is None
                                                                   else argv)]),
-        "date": datetime.now(timezone.utc).isoformat(), "machine": platform.platform(),
+        "date": datetime.now(timezone.utc).isoformat(), "machine": machine_info(),
         "params": args.params, "rows": rows, "summary": summary}, indent=1))
 
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import platform
 import random
 import resource
 import statistics
@@ -48,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _machine import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STEP_TIMES = []  # the end of every training step of this worker's run (see tick)
@@ -509,8 +509,7 @@ def main(argv=None):
         "benchmark": "throughput",
         "command": "python benchmarks/throughput.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "settings": {k: v for k, v in vars(args).items() if k not in ("worker", "size")},
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads()},
+        "machine": machine_info(),
         "timestamp": stamp,
         "reference_check": check,
         "rows": rows,

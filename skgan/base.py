@@ -29,7 +29,7 @@ from .nn import (
 )
 from .nn.backbones import load_tensors
 from ._parallel import ensure_process_group, local_device, rank_and_world
-from .training import AdversarialNet, apply_module, default_callbacks, seeded
+from .training import AdversarialNet, apply_module, default_callbacks, native_precision, seeded
 
 __all__ = ["BaseGAN", "read_weights_file", "resolve_device", "transform_source"]
 
@@ -442,6 +442,13 @@ class BaseGAN(BaseEstimator, metaclass=ABCMeta):
         device = self._device()
         if getattr(self, "distributed", False):  # before any training: a clear error
             ensure_process_group(device)
+        if native_precision(self.precision, device) is False:
+            warnings.warn(
+                f"precision={self.precision!r} on this CPU has no native instructions "
+                "(bfloat16: AVX512-BF16 or AMX; float16: AMX-FP16), so torch emulates it and "
+                "training runs many times slower than with precision='fp32'.",
+                UserWarning, stacklevel=4,
+            )
         init_seed, train_seed = self._seeds()
         if self._continues():
             fitted = {**{k: v for k, v in vars(self).items() if k.endswith("_")}, **fitted}

@@ -36,6 +36,7 @@ __all__ = [
     "MultiOptimizerLRScheduler",
     "apply_module",
     "batch_independent",
+    "native_precision",
     "reencode",
     "seeded",
 ]
@@ -111,6 +112,44 @@ def batch_independent(module):
         if parametrize.is_parametrized(m):
             return False
     return True
+
+
+def native_precision(precision, device):
+    """Whether ``device`` has native kernels for ``precision``: True, False, or None
+    (unknown).
+
+    A CPU without bfloat16 instructions (AVX512-BF16 or AMX) runs
+    ``torch.autocast``'s bfloat16 convolutions by emulation, many times slower
+    than float32 (``GANDomainAdapter()``'s step: 14x slower on an AVX2 CPU,
+    BENCHMARKS.md), and a CPU without AMX-FP16 does the same for float16.
+    Estimators warn before training in that case. Accelerators and "fp32" are
+    taken as native.
+
+    Parameters
+    ----------
+    precision : {"fp32", "bf16", "fp16"}
+    device : str or torch.device
+
+    Returns
+    -------
+    bool or None
+
+    Examples
+    --------
+    >>> from skgan.training import native_precision
+    >>> native_precision("fp32", "cpu")
+    True
+    >>> native_precision("bf16", "cpu") in (True, False, None)
+    True
+    """
+    if precision == "fp32" or torch.device(device).type != "cpu":
+        return True
+    names = {"bf16": ("_is_avx512_bf16_supported", "_is_amx_tile_supported"),
+             "fp16": ("_is_amx_fp16_supported",)}[precision]
+    checks = [getattr(torch.cpu, name, None) for name in names]
+    if any(check is None for check in checks):  # this torch cannot tell
+        return None
+    return any(check() for check in checks)
 
 
 def reencode(x, reencoder):

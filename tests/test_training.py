@@ -3,6 +3,7 @@
 import os
 import pickle
 import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -549,3 +550,40 @@ def test_compile_compiles_for_training_only_and_changes_nothing_else():
     np.testing.assert_array_equal(restored.transform(X[:8]), tr.transform(X[:8]))
     with pytest.raises(ValueError, match="compile"):
         CycleGANTranslator(compile="yes").fit(X, X_target=Xt)
+
+
+def test_native_precision_reads_the_cpu_instructions(monkeypatch):
+    from skgan.training import native_precision
+
+    for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported", "_is_amx_fp16_supported"):
+        monkeypatch.setattr(torch.cpu, name, lambda: False)
+    assert native_precision("bf16", "cpu") is False
+    assert native_precision("fp16", torch.device("cpu")) is False
+    assert native_precision("fp32", "cpu") is True
+    assert native_precision("bf16", "cuda") is True  # accelerators are not judged here
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert native_precision("bf16", "cpu") is True
+    assert native_precision("fp16", "cpu") is False
+    monkeypatch.delattr(torch.cpu, "_is_amx_fp16_supported")
+    assert native_precision("fp16", "cpu") is None  # this torch cannot tell: no warning
+
+
+def test_emulated_precision_warns_before_training(monkeypatch):
+    import skgan.base
+
+    X, Xt = data()
+    monkeypatch.setattr(skgan.base, "native_precision", lambda precision, device: precision == "fp32")
+    seen = []  # the warnings issued by the time training begins
+
+    class Probe(Callback):
+        def on_train_begin(self, net, **kwargs):
+            seen.append(len(record))
+
+    with pytest.warns(UserWarning, match="precision='bf16' on this CPU has no native") as record:
+        CycleGANTranslator(**{**TINY, "max_epochs": 1, "precision": "bf16",
+                              "callbacks": [Probe()]}).fit(X, X_target=Xt)
+    assert seen and seen[0] >= 1
+    with warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        CycleGANTranslator(**{**TINY, "max_epochs": 1}).fit(X, X_target=Xt)
+    assert not [w for w in quiet if "no native" in str(w.message)]
