@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._data import DomainSpec, Unsplit, check_input, spread_rows
+from ._data import Unsplit, check_input
 from .base import BaseGAN
 from .nn import build_classifier, structure_loss
 from .nn.augment import diff_augment, parse_augment
@@ -394,6 +394,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
     auto_params_ : dict
         What each parameter set to "auto" became for the fitted data, e.g.
         ``{"generator": "unet", "lambda_id": 1.0, "lambda_content": 0.0, ...}``.
+    encoding_ : {"standard", "quantile"} or None
+        The tabular encoding used (None for images).
     n_features_in_ : int
 
     See Also
@@ -531,9 +533,6 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
                             "encoding")
     # palette_variety above which exemplar_colour="auto" turns on
     _exemplar_variety = 0.05
-    # encoding="auto" is "quantile" when it leaves the domains' encoded rows this much
-    # of the energy distance standardisation leaves
-    _quantile_gain = 0.5
 
     def _architecture(self):
         # lambda_cyc > 0 adds a target->source generator and a source discriminator
@@ -549,24 +548,6 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
             return resolved[name]
         # models saved before auto_params_ existed: the kind of data decided alone
         return self._auto["image" if fitted["target_spec_"].is_image else "tabular"][name]
-
-    def _tabular_encoding(self, X, X_target):
-        """``encoding``; "auto": "quantile" where it brings the two domains' encoded
-        rows at least twice as close as standardisation does (energy distance)."""
-        if self.encoding != "auto":
-            return self.encoding
-        from .metrics import energy_distance  # metrics sits above the estimators
-
-        def rows(data):
-            return data[spread_rows(len(data), 1000)]
-
-        distance = {}
-        for encoding in ("standard", "quantile"):
-            distance[encoding] = energy_distance(*(
-                DomainSpec.fit(data, (X.shape[1],), encoding).encode(rows(data))
-                for data in (X, X_target)))
-        return "quantile" if distance["quantile"] < self._quantile_gain * distance["standard"] \
-            else "standard"
 
     def _auto_params(self, source, target, source_spec, target_spec):
         """What each parameter set to "auto" becomes for these domains (``auto_params_``).
