@@ -1,6 +1,7 @@
 """skgan: GAN-based transfer learning as scikit-learn estimators."""
 
 from ._data import Unsplit
+from .adapted_classifier import AdaptedClassifier
 from .batches import iter_transform
 from .distillation import GANDistiller
 from .domain_adaptation import GANDomainAdapter
@@ -10,5 +11,5 @@ from .translation import CycleGANTranslator
 
 __version__ = "0.1.0"
 
-__all__ = ["CycleGANTranslator", "GAN", "GANDistiller", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__",
+__all__ = ["AdaptedClassifier", "CycleGANTranslator", "GAN", "GANDistiller", "GANDomainAdapter", "PretrainedGANFineTuner", "Unsplit", "__version__",
            "iter_transform"]

@@ -3,7 +3,8 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgan import GAN, CycleGANTranslator, GANDistiller, GANDomainAdapter, PretrainedGANFineTuner
+from skgan import (GAN, AdaptedClassifier, CycleGANTranslator, GANDistiller, GANDomainAdapter,
+                   PretrainedGANFineTuner)
 from skgan.metrics import ClassifierFeatureExtractor
 
 # tiny networks and two epochs: the checks test the API, not learning
@@ -24,6 +25,7 @@ ESTIMATORS = [
     ClassifierFeatureExtractor(n_filters=4, max_epochs=1, random_state=0),
     # no teacher in the checks: the documented teacher=None fallback fits a GAN on X first
     GANDistiller(n_filters=2, max_epochs=1, batch_size=16, random_state=0),
+    AdaptedClassifier(GANDomainAdapter(n_blocks=1, **FAST)),
 ]
 
 # Every check passes; an entry here needs a one-line reason.
