@@ -81,7 +81,11 @@ class AdaptedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ``estimator`` (``tests/test_adapted_classifier.py`` checks the equivalence).
     Its training set holds only the pseudo-labels the adapter is sure of; where
     the adapter's self-training locked in wrong ones (USPS -> MNIST seed 1: 96.2 %
-    of the kept labels right), the classifier inherits them.
+    of the kept labels right), the classifier inherits them. The rows help most
+    where the renderings only approach the target's look: on scikit-learn's
+    digits -> digits-M (photo patches) with ``SVC()`` and the adapter's defaults,
+    0.816 / 0.807 / 0.793 against the Pipeline's 0.762 / 0.758 / 0.724 (seeds
+    0-2); on inverted digits, which the renderings match, they add nothing.
 
     Examples
     --------
