@@ -84,8 +84,9 @@ class AdaptedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     of the kept labels right), the classifier inherits them. The rows help most
     where the renderings only approach the target's look: on scikit-learn's
     digits -> digits-M (photo patches) with ``SVC()`` and the adapter's defaults,
-    0.816 / 0.807 / 0.793 against the Pipeline's 0.762 / 0.758 / 0.724 (seeds
-    0-2); on inverted digits, which the renderings match, they add nothing.
+    0.787 / 0.809 / 0.793 against the Pipeline's 0.751 / 0.758 / 0.704 (seeds
+    0-2, ``benchmarks/adapted_classifier_digits_m.py``); on inverted digits,
+    which the renderings match, they add nothing.
 
     Examples
     --------

@@ -116,9 +116,10 @@ def test_on_digits_m_defaults_beat_the_pipeline_and_source_only():
     pipeline = SVC().fit(rendered, ys).score(Xt_test, yt_test)
     source_only = SVC().fit(flat(np.repeat(d.X_source, 3, axis=1)), ys).score(Xt_test, yt_test)
     adapted = clf.score(Xt_test, yt_test)
-    # seeds 0 / 1 / 2 (one thread, an AVX2 host): source-only 0.61-0.65, Pipeline
-    # 0.762 / 0.758 / 0.724, this 0.816 / 0.807 / 0.793 with 354 / 344 / 369 of the
-    # 449 target rows pseudo-labelled (seed 0 at two threads, an AVX512 host:
+    # seeds 0 / 1 / 2 (benchmarks/adapted_classifier_digits_m.py, one thread, an
+    # AVX512 host): source-only 0.609 / 0.616 / 0.560, Pipeline 0.751 / 0.758 /
+    # 0.704, this 0.787 / 0.809 / 0.793 with 367 / 366 / 349 of the 449 target rows
+    # pseudo-labelled (an AVX2 host: +0.05..+0.07; seed 0 at two threads here:
     # Pipeline 0.700, the README demo's figure): on a look the renderings only
     # approach, the real target rows the adapter is sure of carry what they miss.
     # Red when the pseudo-labelled rows are dropped (then this is the Pipeline)
