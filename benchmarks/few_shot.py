@@ -141,6 +141,11 @@ def main(argv=None):
     parser.add_argument("--ema-warmup", action="store_true",
                         help="ramp the EMA decay up (the estimators' default since 2026-12-01); "
                              "off: the constant decay the recorded tables used")
+    parser.add_argument("--gradient-penalty", nargs="+", default=["none"], choices=["none", "r1"],
+                        help="discriminator penalties to compare on every fine-tuned and scratch "
+                             "model ('none' or 'r1', Mescheder et al. 2018), weighted by --lambda-gp")
+    parser.add_argument("--lambda-gp", type=float, default=10.0,
+                        help="weight of the penalty (the estimators' lambda_gp)")
     parser.add_argument("--pair", choices=["mnist-usps", "mnist-classes"], default="mnist-usps",
                         help="mnist-usps: same classes, new style; mnist-classes: MNIST 0-4 -> 5-9")
     parser.add_argument("--lenet-epochs", type=int, default=4)
@@ -252,10 +257,11 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
           f"(FID vs MNIST {mnist_fid:.2f})", flush=True)
 
     methods = []
-    for augment, ema in settings(args):
-        suffix = setting_suffix(augment, ema)
-        methods += [(f"scratch{suffix}", None, 0, augment, ema), (f"fine-tune{suffix}", gan, 0, augment, ema)]
-        methods += [(f"freezeD-{k}{suffix}", gan, k, augment, ema) for k in args.freeze]
+    for augment, ema, penalty in settings(args):
+        suffix = setting_suffix(augment, ema, penalty)
+        setting = (augment, ema, penalty)
+        methods += [(f"scratch{suffix}", None, 0, *setting), (f"fine-tune{suffix}", gan, 0, *setting)]
+        methods += [(f"freezeD-{k}{suffix}", gan, k, *setting) for k in args.freeze]
     for n in args.n_target:
         idx = np.random.RandomState(seed).permutation(len(X_usps))[:n]
         X_few = X_usps[idx]
@@ -263,12 +269,13 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
         per_epoch = n // batch if n > batch else 1  # the last incomplete batch is dropped
         chunk = math.ceil(args.eval_every / per_epoch)  # epochs between checkpoints
         n_chunks = math.ceil(args.steps / (chunk * per_epoch))
-        for method, pretrained, k, augment, ema in methods:
+        for method, pretrained, k, augment, ema, penalty in methods:
             arch = ({"latent_dim": args.latent_dim, "n_filters": args.n_filters,
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
                 pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
                 lr=args.lr, loss=args.loss, augment=augment, ema=ema,
+                gradient_penalty="auto" if penalty is None else penalty, lambda_gp=args.lambda_gp,
                 ema_warmup=args.ema_warmup, random_state=seed,
                 device=device, verbose=args.verbose, warm_start=True, **arch)
             curve, fit_s, mem = [], 0.0, 0.0
@@ -284,7 +291,7 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
                    "fit_s": fit_s, "peak_mib": mem,
                    **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
                    "best_fid": best["fid"], "best_step": best["step"], "curve": curve}
-            row["augment"], row["ema"] = augment, ema
+            row["augment"], row["ema"], row["gradient_penalty"] = augment, ema, penalty
             rows.append(row)
             print(f"seed {seed} N={n:>4} {method:>30}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
                   f"{best['step']})  KID {row['kid']:.4g} ± {row['kid_std']:.2g}"
@@ -301,13 +308,14 @@ def _stats(values):
 
 
 def settings(args):
-    """Every (augment, ema) pair the run compares, ``None`` for off."""
-    return [(None if a == "none" else a, None if e == "none" else float(e))
-            for a in args.augment for e in args.ema]
+    """Every (augment, ema, gradient penalty) the run compares, ``None`` for off."""
+    return [(None if a == "none" else a, None if e == "none" else float(e), None if p == "none" else p)
+            for a in args.augment for e in args.ema for p in args.gradient_penalty]
 
 
-def setting_suffix(augment, ema):
-    return ("" if augment is None else f" +{augment}") + ("" if ema is None else f" +ema{ema:g}")
+def setting_suffix(augment, ema, penalty=None):
+    return (("" if augment is None else f" +{augment}") + ("" if ema is None else f" +ema{ema:g}")
+            + ("" if penalty is None else f" +{penalty}"))
 
 
 def best_vs_best(args, rows):
@@ -334,8 +342,8 @@ def summarise(args, rows):
     """Per (N, setting): the target ratios per seed, then mean and std over seeds."""
     summary = {}
     for n in args.n_target:
-        for augment, ema in settings(args):
-            suffix = setting_suffix(augment, ema)
+        for augment, ema, penalty in settings(args):
+            suffix = setting_suffix(augment, ema, penalty)
             per_seed = {key: [] for key in ("best_fine_tuned_over_scratch_fid", "fine_tune_over_scratch_fid",
                                             "best_freezeD_minus_fine_tune_fid",
                                             "over_checkpoints_best_fine_tuned_over_scratch_best_fid")}
@@ -343,7 +351,7 @@ def summarise(args, rows):
             for seed in sorted({r["seed"] for r in rows}):
                 by = {r["method"][: len(r["method"]) - len(suffix)]: r for r in rows
                       if r["seed"] == seed and r["n_target"] == n and r.get("augment") == augment
-                      and r.get("ema") == ema}
+                      and r.get("ema") == ema and r.get("gradient_penalty") == penalty}
                 if "scratch" not in by or "fine-tune" not in by:
                     continue
                 for m, r in by.items():
