@@ -345,8 +345,8 @@ class GANDomainAdapter(TransformerMixin, BaseGAN):
         Saved, loaded and resumed with the model. None keeps no average.
     max_epochs : int or "auto", default="auto"
         Passes over the labelled source data. "auto": as many as make about
-        5,000 training steps (batches of ``batch_size`` source samples), at
-        most 100 epochs; e.g. 5 epochs over MNIST's 60,000 images, 44 over
+        6,500 training steps (batches of ``batch_size`` source samples), at
+        most 100 epochs; e.g. 7 epochs over MNIST's 60,000 images, 57 over
         USPS's 7,291, 100 over 1,000 tabular rows. With ``warm_start=True`` the
         count is of all epochs since the first fit.
     batch_size : int, default=64
