@@ -526,6 +526,14 @@ def test_max_epochs_auto_trains_about_a_step_budget(monkeypatch):
     assert GANDomainAdapter(max_epochs=9)._n_epochs(10**6) == 9
 
 
+def test_max_epochs_auto_gives_the_documented_epochs():
+    # the budget the docstring and README state (about 6,500 steps at batch 64):
+    # 7 epochs over MNIST's 60,000 images, 57 over USPS's 7,291, the 100-epoch
+    # cap for 1,000 rows; fails when _auto_steps changes without the docs
+    adapter = GANDomainAdapter()
+    assert [adapter._n_epochs(n) for n in (60_000, 7_291, 1_000)] == [7, 57, 100]
+
+
 def test_auto_settings_follow_the_kind_of_data():
     from skgan.nn.generators import MLPGenerator, UnetGenerator
 
