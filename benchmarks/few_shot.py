@@ -27,6 +27,7 @@ layout (see ``../shared/data/README.md``); nothing is downloaded.
     python benchmarks/few_shot.py --seeds 0 1 2       # three whole runs; mean ± std of the ratios
     python benchmarks/few_shot.py --ema none 0.99     # with and without an EMA generator
     python benchmarks/few_shot.py --pair mnist-classes  # new classes: MNIST 0-4 -> 5-9
+    python benchmarks/few_shot.py --freeze-generator 0 1   # also with G's first block frozen
 
 ``--pair mnist-classes`` is the harder transfer: the GAN is pretrained on MNIST
 digits 0-4 (raw, no crop) and fine-tuned on N training images of digits 5-9;
@@ -38,7 +39,9 @@ over all settings divided by the best scratch FID over all settings
 
 With several ``--seeds`` each seed pretrains its own MNIST GAN, draws its own N
 target images and fine-tunes under its own seed; the LeNet feature extractor
-(and so the FID scale) is the same for all. The JSON is rewritten after every
+(and so the FID scale) is the same for all: it is fitted under the first seed,
+or under ``--lenet-seed``, which puts a run of one later seed on the scale of
+a whole 3-seed run. The JSON is rewritten after every
 seed (``"complete": false`` until the last).
 """
 
@@ -120,6 +123,9 @@ def main(argv=None):
     parser.add_argument("--n-target", type=int, nargs="+", default=[100, 10])
     parser.add_argument("--freeze", type=int, nargs="+", default=[1, 2, 3],
                         help="FreezeD: numbers of discriminator blocks to freeze")
+    parser.add_argument("--freeze-generator", type=int, nargs="+", default=[0],
+                        help="generator blocks to freeze on every fine-tuned model (0: none; "
+                             "1: the latent projection, TransferGAN-style); one row per value")
     parser.add_argument("--steps", type=int, default=600, help="fine-tuning steps per model")
     parser.add_argument("--eval-every", type=int, default=100, help="steps between FID checkpoints")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -149,6 +155,9 @@ def main(argv=None):
     parser.add_argument("--pair", choices=["mnist-usps", "mnist-classes"], default="mnist-usps",
                         help="mnist-usps: same classes, new style; mnist-classes: MNIST 0-4 -> 5-9")
     parser.add_argument("--lenet-epochs", type=int, default=4)
+    parser.add_argument("--lenet-seed", type=int, default=None,
+                        help="seed of the LeNet feature extractor (default: the first of --seeds); "
+                             "0 puts a one-seed run on the scale of the 3-seed runs")
     parser.add_argument("--kid-subsets", type=int, default=50)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0],
                         help="one whole run (pretraining, target subsets, fine-tuning) per seed; the "
@@ -181,15 +190,16 @@ def main(argv=None):
         target_name = "MNIST 5-9"
 
     start = time.perf_counter()
+    lenet_seed = args.seeds[0] if args.lenet_seed is None else args.lenet_seed
     lenet = ClassifierFeatureExtractor(n_filters=32, max_epochs=args.lenet_epochs,
-                                       random_state=args.seeds[0], device=device).fit(X_usps, y_usps)
+                                       random_state=lenet_seed, device=device).fit(X_usps, y_usps)
     lenet_s = time.perf_counter() - start
     lenet_acc = lenet.score(X_test, y_test)
     print(f"LeNet features: {target_name} test accuracy {100 * lenet_acc:.2f}% ({lenet_s:.0f} s)", flush=True)
 
     real = {"fid": frechet_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet),
             "kid": kernel_distance(X_test, X_usps[:len(X_test)], feature_extractor=lenet,
-                                   n_subsets=args.kid_subsets, random_state=args.seeds[0])}
+                                   n_subsets=args.kid_subsets, random_state=lenet_seed)}
     X_mnist = crop_frame(X_mnist_all[:len(X_test)], args.mnist_crop)
     real["mnist_fid"] = frechet_distance(X_test, X_mnist, feature_extractor=lenet)
     print(f"reference: {target_name} train vs test FID {real['fid']:.2f}; pretraining MNIST vs {target_name} test "
@@ -260,8 +270,11 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
     for augment, ema, penalty in settings(args):
         suffix = setting_suffix(augment, ema, penalty)
         setting = (augment, ema, penalty)
-        methods += [(f"scratch{suffix}", None, 0, *setting), (f"fine-tune{suffix}", gan, 0, *setting)]
-        methods += [(f"freezeD-{k}{suffix}", gan, k, *setting) for k in args.freeze]
+        methods.append((f"scratch{suffix}", None, 0, 0, *setting))
+        for g in args.freeze_generator:
+            tag = f" G{g}" if g else ""  # generator blocks frozen
+            methods.append((f"fine-tune{tag}{suffix}", gan, 0, g, *setting))
+            methods += [(f"freezeD-{k}{tag}{suffix}", gan, k, g, *setting) for k in args.freeze]
     for n in args.n_target:
         idx = np.random.RandomState(seed).permutation(len(X_usps))[:n]
         X_few = X_usps[idx]
@@ -269,11 +282,11 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
         per_epoch = n // batch if n > batch else 1  # the last incomplete batch is dropped
         chunk = math.ceil(args.eval_every / per_epoch)  # epochs between checkpoints
         n_chunks = math.ceil(args.steps / (chunk * per_epoch))
-        for method, pretrained, k, augment, ema, penalty in methods:
+        for method, pretrained, k, g, augment, ema, penalty in methods:
             arch = ({"latent_dim": args.latent_dim, "n_filters": args.n_filters,
                      "discriminator": args.discriminator} if pretrained is None else {})
             ft = PretrainedGANFineTuner(
-                pretrained, freeze_discriminator=k, max_epochs=chunk, batch_size=batch,
+                pretrained, freeze_discriminator=k, freeze_generator=g, max_epochs=chunk, batch_size=batch,
                 lr=args.lr, loss=args.loss, augment=augment, ema=ema,
                 gradient_penalty="auto" if penalty is None else penalty, lambda_gp=args.lambda_gp,
                 ema_warmup=args.ema_warmup, random_state=seed,
@@ -292,6 +305,7 @@ def run_seed(seed, args, X_mnist_all, X_usps, X_test, lenet, device):
                    **{k_: curve[-1][k_] for k_ in ("fid", "kid", "kid_std")},
                    "best_fid": best["fid"], "best_step": best["step"], "curve": curve}
             row["augment"], row["ema"], row["gradient_penalty"] = augment, ema, penalty
+            row["freeze_generator"] = g
             rows.append(row)
             print(f"seed {seed} N={n:>4} {method:>30}: FID {row['fid']:7.2f} (best {best['fid']:.2f} at "
                   f"{best['step']})  KID {row['kid']:.4g} ± {row['kid_std']:.2g}"
