@@ -7,9 +7,9 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._data import check_input
 from .domain_adaptation import GANDomainAdapter
@@ -21,6 +21,29 @@ def _estimator_has(method):
             return hasattr(self.estimator_, method)
         return hasattr(self.estimator if self.estimator is not None else LogisticRegression(), method)
     return check
+
+
+def _weigh_domains(rows, labels, domain_weight, takes_weights):
+    """Training rows, labels and sample weights; ``rows[0]`` are the renderings.
+
+    ``"balanced"`` gives the renderings and the target rows the same total
+    weight: as per-row weights when the estimator takes them, else by repeating
+    the smaller side a whole number of times. None weighs every row one.
+    """
+    X, y = np.concatenate(rows), np.concatenate(labels)
+    n_source, n_target = len(rows[0]), len(X) - len(rows[0])
+    if domain_weight is None or n_target == 0:
+        return X, y, None
+    if takes_weights:
+        weight = np.where(np.arange(len(X)) < n_source, len(X) / (2 * n_source),
+                          len(X) / (2 * n_target))
+        return X, y, weight
+    source, target = (X[:n_source], y[:n_source]), (X[n_source:], y[n_source:])
+    small, large = (source, target) if n_source < n_target else (target, source)
+    repeats = max(1, round(len(large[0]) / len(small[0])))
+    X = np.concatenate([large[0]] + [small[0]] * repeats)
+    y = np.concatenate([large[1]] + [small[1]] * repeats)
+    return X, y, None
 
 
 class AdaptedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -53,6 +76,16 @@ class AdaptedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     threshold : float in (0, 1] or None, default=None
         Confidence a target row needs; None is the adapter's
         ``pseudo_threshold`` (0.95 when that is None).
+    domain_weight : {None, "balanced"}, default=None
+        How the two kinds of rows weigh in the classifier's fit. None: one per
+        row. ``"balanced"``: the rendered source rows and the target rows
+        (known and pseudo-labelled) weigh the same in total, as
+        ``class_weight="balanced"`` does for classes: passed as
+        ``sample_weight`` (``n / (2 * n_domain)`` per row, mean 1) when the
+        estimator's ``fit`` takes one, otherwise by repeating the smaller
+        side's rows ``round(n_larger / n_smaller)`` times (a ``Pipeline`` or a
+        skorch net). It matters when one side is much larger, as 60,000 MNIST
+        renderings beside 7,000 pseudo-labelled USPS rows.
 
     Attributes
     ----------
@@ -110,13 +143,16 @@ class AdaptedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"]), None],
         "pseudo_label": ["boolean"],
         "threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "domain_weight": [StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, adapter=None, estimator=None, *, pseudo_label=True, threshold=None):
+    def __init__(self, adapter=None, estimator=None, *, pseudo_label=True, threshold=None,
+                 domain_weight=None):
         self.adapter = adapter
         self.estimator = estimator
         self.pseudo_label = pseudo_label
         self.threshold = threshold
+        self.domain_weight = domain_weight
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, X_target=None, y_target=None):
@@ -164,7 +200,10 @@ class AdaptedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 n_pseudo = len(y_conf)
         shape = X_rendered.shape[1:]  # target rows, in the renderings' layout
         rows = [rows[0]] + [np.asarray(r).reshape((len(r), *shape)) for r in rows[1:]]
-        self.estimator_ = estimator.fit(np.concatenate(rows), np.concatenate(labels))
+        X_fit, y_fit, weight = _weigh_domains(rows, labels, self.domain_weight,
+                                              has_fit_parameter(estimator, "sample_weight"))
+        extra = {} if weight is None else {"sample_weight": weight}
+        self.estimator_ = estimator.fit(X_fit, y_fit, **extra)
         self.adapter_ = adapter
         self.classes_ = (self.estimator_.classes_ if hasattr(self.estimator_, "classes_")
                          else np.unique(np.concatenate(labels)))

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import InvalidParameterError
@@ -17,8 +17,21 @@ class RecordingLR(LogisticRegression):
     """LogisticRegression that keeps what it was fitted on."""
 
     def fit(self, X, y, sample_weight=None):
-        self.fit_X_, self.fit_y_ = X, y
+        self.fit_X_, self.fit_y_, self.fit_weight_ = X, y, sample_weight
         return super().fit(X, y, sample_weight)
+
+
+class NoWeightLR(ClassifierMixin, BaseEstimator):
+    """A classifier whose ``fit`` takes no ``sample_weight`` (as a Pipeline's or skorch's)."""
+
+    def fit(self, X, y):
+        self.fit_X_, self.fit_y_ = X, y
+        self.lr_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict(self, X):
+        return self.lr_.predict(X)
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +100,55 @@ def test_known_target_labels_join_with_their_labels_and_only_the_others_are_pseu
     assert len(y_fit) == n + known.sum() + clf.n_pseudo_labelled_
 
 
+@pytest.fixture(scope="module")
+def few_known(data):
+    # 60 target rows with known labels that contradict the source's rule (each
+    # class moved to the next), beside the 600 renderings: what domain_weight weighs
+    Xs, ys, Xt, _, _ = data
+    y_target = np.full(len(Xt), -1)
+    y_target[:60] = (LogisticRegression().fit(coral(Xs, Xt), ys).predict(Xt[:60]) + 1) % 3
+    return Xs, ys, Xt, y_target
+
+
+def test_balanced_domain_weight_gives_renderings_and_target_rows_half_the_weight_each(few_known):
+    Xs, ys, Xt, y_target = few_known
+    fits = {}
+    for weight in (None, "balanced"):
+        clf = AdaptedClassifier(GANDomainAdapter(**FAST), RecordingLR(), pseudo_label=False,
+                                domain_weight=weight)
+        fits[weight] = clf.fit(Xs, ys, X_target=Xt, y_target=y_target)
+    assert fits[None].estimator_.fit_weight_ is None
+    w = fits["balanced"].estimator_.fit_weight_
+    n, n_target = len(Xs), 60
+    assert w.shape == (n + n_target,)
+    np.testing.assert_allclose(w[:n].sum(), w[n:].sum())
+    np.testing.assert_allclose(w.mean(), 1.0)
+    np.testing.assert_allclose(w[n:], (n + n_target) / (2 * n_target))
+    # the same rows as with None, only weighed: the classifier now follows the
+    # few target rows' (contradicting) labels far more than as 9 % of the fit
+    np.testing.assert_array_equal(fits["balanced"].estimator_.fit_X_, fits[None].estimator_.fit_X_)
+    agree = {k: np.mean(c.predict(Xt[:60]) == y_target[:60]) for k, c in fits.items()}
+    assert agree["balanced"] >= agree[None] + 0.2, agree  # seed 0: 0.15 -> 0.42
+
+
+def test_balanced_domain_weight_repeats_the_smaller_side_when_fit_takes_no_weights(few_known):
+    Xs, ys, Xt, y_target = few_known
+    clf = AdaptedClassifier(GANDomainAdapter(**FAST), NoWeightLR(), pseudo_label=False,
+                            domain_weight="balanced").fit(Xs, ys, X_target=Xt, y_target=y_target)
+    X_fit, y_fit = clf.estimator_.fit_X_, clf.estimator_.fit_y_
+    n, repeats = len(Xs), round(len(Xs) / 60)
+    assert len(X_fit) == n + 60 * repeats
+    rendered = clf.adapter_.transform(Xs, sample_domain="source")
+    np.testing.assert_allclose(X_fit[:n], rendered, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(X_fit[n:], np.tile(Xt[:60], (repeats, 1)))
+    np.testing.assert_array_equal(y_fit[n:], np.tile(y_target[:60], repeats))
+
+
 def test_bad_parameters_are_refused_before_training(data):
     Xs, ys, Xt, _, _ = data
     for bad in (dict(threshold=0.0), dict(threshold=1.5), dict(adapter="gan"),
-                dict(estimator=object()), dict(pseudo_label="yes")):
+                dict(estimator=object()), dict(pseudo_label="yes"),
+                dict(domain_weight="equal"), dict(domain_weight=0.5)):
         clf = AdaptedClassifier(**bad)
         with pytest.raises(InvalidParameterError):
             clf.fit(Xs, ys, X_target=Xt)
