@@ -149,7 +149,9 @@ def main(argv=None):
                              "off: the constant decay the recorded tables used")
     parser.add_argument("--gradient-penalty", nargs="+", default=["none"], choices=["none", "r1"],
                         help="discriminator penalties to compare on every fine-tuned and scratch "
-                             "model ('none' or 'r1', Mescheder et al. 2018), weighted by --lambda-gp")
+                             "model, weighted by --lambda-gp: 'r1' (Mescheder et al. 2018) or "
+                             "'none', which is the estimators' gradient_penalty='auto' (no penalty "
+                             "except WGAN-GP with --loss wgan-gp)")
     parser.add_argument("--lambda-gp", type=float, default=10.0,
                         help="weight of the penalty (the estimators' lambda_gp)")
     parser.add_argument("--pair", choices=["mnist-usps", "mnist-classes"], default="mnist-usps",
