@@ -12,6 +12,9 @@ For each direction, one table row per method, evaluated on the target's test spl
 * ``skgan task net``: the adapter's internal task classifier (PixelDA's classifier);
 * ``DANN (skada)``: skada's ``DANN`` peer with the same LeNet and epochs (when
   skada is installed: ``pip install skada``);
+* ``skgan + ... + pseudo-labels``: the classifier on the renderings and the target
+  rows the task net labels confidently (``AdaptedClassifier``'s computation); with
+  ``(balanced)``, the two sides weigh the same in total (``domain_weight="balanced"``);
 * ``target-only``: the classifier trained on labelled target data (the oracle).
 
 ``M->MM`` is MNIST -> MNIST-M-style colour digits (``skgan.datasets.make_mnist_m``
@@ -63,11 +66,13 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.validation import has_fit_parameter
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
 from skgan import GANDomainAdapter
 from skgan._data import DomainSpec
+from skgan.adapted_classifier import _weigh_domains
 from skgan.datasets import load_mnist, load_usps, make_mnist_m
 from skgan.nn import ConvClassifier
 from _machine import machine_info
@@ -273,10 +278,16 @@ def run_direction(name, src, tgt, tgt_test, args, seed, epochs):
     print(f"{name:>6} seed {seed} pseudo-labelled target rows: {len(y_conf)} of {len(Xt)}",
           flush=True)
     record("pseudo-labels (share right)", right.mean() if len(right) else 0.0)
-    for clf_name, make in classifiers.items():
-        clf = make(seed, args.clf_epochs, channels).fit(
-            np.concatenate([X_pseudo, X_conf]), np.concatenate([ys, y_conf]))
-        record(f"skgan + {clf_name} + pseudo-labels", clf.score(adapter.transform(Xtt), ytt))
+    X_conf = X_conf.reshape((len(X_conf), *X_pseudo.shape[1:]))
+    for weighting in args.domain_weight:  # AdaptedClassifier's domain_weight
+        for clf_name, make in classifiers.items():
+            clf = make(seed, args.clf_epochs, channels)
+            X_fit, y_fit, w = _weigh_domains([X_pseudo, X_conf], [ys, y_conf],
+                                             None if weighting == "none" else weighting,
+                                             has_fit_parameter(clf, "sample_weight"))
+            clf.fit(X_fit, y_fit, **({} if w is None else {"sample_weight": w}))
+            tag = "" if weighting == "none" else f" ({weighting})"
+            record(f"skgan + {clf_name} + pseudo-labels{tag}", clf.score(adapter.transform(Xtt), ytt))
     return rows
 
 
@@ -320,6 +331,10 @@ def main(argv=None):
     parser.add_argument("--trace-every", type=int, default=0,
                         help="log the task net's target test accuracy every N training "
                              "steps (and its averaged weights' with ema) into the JSON")
+    parser.add_argument("--domain-weight", nargs="+", default=["none", "balanced"],
+                        choices=["none", "balanced"],
+                        help="AdaptedClassifier's domain_weight for the rows on renderings plus "
+                             "pseudo-labelled target rows, one row each")
     parser.add_argument("--save-adapters", default=None, metavar="DIR",
                         help="save each fitted adapter to DIR/<direction>_s<seed>.pt")
     parser.add_argument("--load-adapters", default=None, metavar="DIR",
